@@ -13,6 +13,7 @@ JOBS ?= $(shell nproc)
 FUZZ_SECONDS ?= 600
 FUZZ_SMOKE_SECONDS ?= 20
 PYTHON := /usr/bin/python3
+MAKEFLAGS += --no-print-directory
 
 .PHONY: all build asan test unit integ fuzz-smoke bench fuzz clean
 
@@ -33,8 +34,10 @@ unit: asan
 
 # pytest exits 5 when it collects no test: that is a failure here, not a pass.
 integ: asan
-	SAGEBOX_BIN=$(CURDIR)/build-asan/sagebox $(PYTHON) -m pytest -q tests/integ; \
-	rc=$$?; if [ $$rc -eq 5 ]; then echo "make: pytest collected no test in tests/integ" >&2; exit 1; fi; exit $$rc
+	@echo "pytest tests/integ (SAGEBOX_BIN=build-asan/sagebox)"
+	@SAGEBOX_BIN=$(CURDIR)/build-asan/sagebox $(PYTHON) -m pytest -q tests/integ; \
+	rc=$$?; if [ $$rc -eq 5 ]; then echo "make: pytest collected no test" >&2; exit 1; fi; \
+	exit $$rc
 
 fuzz-smoke:
 	tests/fuzz/run.sh smoke $(FUZZ_SMOKE_SECONDS)

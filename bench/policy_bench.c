@@ -111,14 +111,18 @@ static char *read_file(const char *path, size_t *len)
     char *buf = malloc(cap);
     for (;;) {
         if (buf == NULL) {
-            die("%s", "out of memory");
+            die("%s", "out of memory"); // exits: nothing to free
         }
         n += fread(buf + n, 1, cap - n, f);
         if (n < cap) {
             break;
         }
         cap *= 2;
-        buf = realloc(buf, cap);
+        char *bigger = realloc(buf, cap);
+        if (bigger == NULL) {
+            free(buf);
+        }
+        buf = bigger;
     }
     fclose(f);
     *len = n;

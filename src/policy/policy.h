@@ -47,7 +47,7 @@ enum policy_error_code {
 
 struct policy_error {
     enum policy_error_code code;
-    char message[256];
+    char message[512];
 };
 
 // Parses and validates the JSON document json[0..json_len) as a policy of the given kind.
@@ -120,7 +120,8 @@ bool policy_context_has(const struct policy_context *ctx, const char *key);
 
 // Adds the global keys AWS derives from the principal when they are not already set:
 // aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalType, aws:username (IAM users),
-// aws:userid where it can be derived, aws:PrincipalServiceName (services).
+// aws:userid where it can be derived, aws:PrincipalServiceName (services) and
+// aws:PrincipalIsAWSService (every signed request).
 void policy_context_add_principal_keys(struct policy_context *ctx,
                                        const struct policy_principal *principal);
 

@@ -381,34 +381,19 @@ static bool parse_op_name(const char *name, struct pol_cond *c)
     return false;
 }
 
-// Writes the text IAM compares for a JSON scalar: a string as is, an integer in decimal, a real
-// in the shortest "%g" form that strtod reads back to the same double (both in the C locale,
-// which the daemon never changes), true/false as words. Returns NULL for other JSON types.
-static const char *scalar_text(const json_t *j, char *tmp, size_t cap, size_t *len)
+// Returns the text IAM compares for a JSON scalar: a string as is, a number as written in the
+// document, true/false as words. Returns NULL for other JSON types (null, lists, objects).
+static const char *scalar_text(const struct jsonv *j, size_t *len)
 {
-    switch (json_typeof(j)) {
-    case JSON_STRING:
-        *len = json_string_length(j);
-        return json_string_value(j);
-    case JSON_INTEGER:
-        *len = (size_t)snprintf(tmp, cap, "%" JSON_INTEGER_FORMAT, json_integer_value(j));
-        return tmp;
-    case JSON_REAL: {
-        double d = json_real_value(j);
-        int n = 0;
-        for (int prec = 1; prec <= 17; prec++) {
-            n = snprintf(tmp, cap, "%.*g", prec, d);
-            if (strtod(tmp, NULL) == d) {
-                break;
-            }
-        }
-        *len = (size_t)n;
-        return tmp;
-    }
-    case JSON_TRUE:
+    switch (j->type) {
+    case JSONV_STRING:
+    case JSONV_NUMBER:
+        *len = j->len;
+        return j->u.str;
+    case JSONV_TRUE:
         *len = 4;
         return "true";
-    case JSON_FALSE:
+    case JSONV_FALSE:
         *len = 5;
         return "false";
     default:
@@ -428,12 +413,11 @@ static bool has_var_start(const char *s, size_t len)
 }
 
 // Compiles one value into v. Returns NULL on success or the error message.
-static const char *compile_value(struct arena *a, const struct pol_cond *c, const json_t *j,
+static const char *compile_value(struct arena *a, const struct pol_cond *c, const struct jsonv *j,
                                  enum pol_version version, struct pol_cond_value *v)
 {
-    char tmp[64];
     size_t len = 0;
-    const char *s = scalar_text(j, tmp, sizeof(tmp), &len);
+    const char *s = scalar_text(j, &len);
     if (s == NULL) {
         return MSG_SYNTAX; // an object, a nested list or null
     }
@@ -442,6 +426,7 @@ static const char *compile_value(struct arena *a, const struct pol_cond *c, cons
     v->text.len = (uint32_t)len;
     v->text.has_wild = wildcard_has_wild(s, len);
     v->text.has_vars = version == POL_VERSION_2012 && op_takes_vars(c->op) && has_var_start(s, len);
+    pol_str_hints(&v->text);
     if (v->text.has_vars) {
         return NULL; // parsed after expansion, at evaluation
     }
@@ -455,8 +440,9 @@ static const char *compile_value(struct arena *a, const struct pol_cond *c, cons
 // lowercased, every value as its text plus, when it holds no policy variable, its typed form. On
 // failure *out is unchanged and err holds IAM's message; what was taken from a stays there until
 // the caller releases the arena (the parser drops the whole policy's arena on any error).
-int pol_cond_compile(struct arena *a, const char *op_name, const char *key, const json_t *value,
-                     enum pol_version version, struct pol_cond *out, struct policy_error *err)
+int pol_cond_compile(struct arena *a, const char *op_name, const char *key,
+                     const struct jsonv *value, enum pol_version version, struct pol_cond *out,
+                     struct policy_error *err)
 {
     struct pol_cond c = {0};
     if (op_name == NULL || !parse_op_name(op_name, &c)) {
@@ -476,16 +462,14 @@ int pol_cond_compile(struct arena *a, const char *op_name, const char *key, cons
     c.key = lkey;
     c.key_len = (uint32_t)key_len;
 
-    bool list = json_is_array(value);
-    size_t count = list ? json_array_size(value) : 1;
-    if (count == 0) {
-        set_error(err, MSG_SYNTAX);
-        return -1;
-    }
-    c.values = arena_calloc(a, count, sizeof(*c.values));
+    bool list = value->type == JSONV_ARRAY;
+    size_t count = list ? value->len : 1;
+    // IAM accepts an empty list ({"DateGreaterThan": {"a": []}} is among the documents it takes);
+    // such a condition has no value for the request to match.
+    c.values = arena_calloc(a, count ? count : 1, sizeof(*c.values));
     c.value_count = (uint32_t)count;
     for (size_t i = 0; i < count; i++) {
-        const json_t *j = list ? json_array_get(value, i) : value;
+        const struct jsonv *j = list ? &value->u.items[i] : value;
         const char *msg = compile_value(a, &c, j, version, &c.values[i]);
         if (msg != NULL) {
             set_error(err, msg);

@@ -158,6 +158,12 @@ static void set_default(struct policy_context *ctx, const char *key, const char 
 void policy_context_add_principal_keys(struct policy_context *ctx, const struct policy_principal *p)
 {
     char userid[300];
+    // Every signed request carries aws:PrincipalIsAWSService ("AWS global condition context
+    // keys"); anonymous requests are not signed and have no principal keys.
+    if (p->type != POLICY_PRINCIPAL_ANONYMOUS) {
+        set_default(ctx, "aws:PrincipalIsAWSService",
+                    p->type == POLICY_PRINCIPAL_SERVICE ? "true" : "false");
+    }
     switch (p->type) {
     case POLICY_PRINCIPAL_ANONYMOUS:
         set_default(ctx, "aws:PrincipalType", "Anonymous");

@@ -36,6 +36,7 @@ struct eval {
     const struct policy_request *req;
     const char *action; // lowercased
     size_t action_len;
+    uint64_t service_bit; // pol_service_bit of the action
     const char *resource;
     struct pol_env env;
     struct policy_decision *d;
@@ -162,7 +163,8 @@ static struct scan scan_policy(struct eval *ev, const struct policy *p, enum pol
     const struct policy_principal *pr = &ev->req->principal;
     for (uint32_t i = 0; i < p->stmt_count; i++) {
         const struct pol_stmt *st = &p->stmts[i];
-        if (!pol_match_action(st, ev->action, ev->action_len)) {
+        if ((st->service_mask & ev->service_bit) == 0 ||
+            !pol_match_action(st, ev->action, ev->action_len)) {
             continue;
         }
         if (!pol_match_resource(st, ev->resource, &ev->env)) {
@@ -324,6 +326,7 @@ enum policy_result policy_evaluate(const struct policy_request *req, const struc
     }
     ev.action = lower;
     ev.action_len = alen;
+    ev.service_bit = pol_service_bit(lower, alen);
 
     // sts:GetCallerIdentity needs no permission and cannot be denied.
     if (action_is(&ev, "sts:getcalleridentity")) {

@@ -7,9 +7,9 @@
 
 #include "core/arena.h"
 #include "core/cidr.h"
+#include "core/jsonv.h"
 #include "policy/policy.h"
 
-#include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -22,9 +22,19 @@ enum pol_version {
 struct pol_str {
     const char *s; // NUL-terminated, in the policy's arena; actions are lowercased
     uint32_t len;
-    bool has_vars; // contains "${" and the policy is 2012-10-17: expand before use
-    bool has_wild; // contains '*' or '?'
+    bool has_vars;    // contains "${" and the policy is 2012-10-17: expand before use
+    bool has_wild;    // contains '*' or '?'
+    bool one_star;    // exactly one '*' and no '?': prefix*suffix, matched without wildcard_match
+    uint32_t pre_len; // length of the literal text before the first wildcard or variable
+    uint32_t suf_len; // with one_star: length of the literal text after the '*'
 };
+
+// Fills the matching hints of a pol_str (one_star, pre_len, suf_len) from its text; the parser
+// and the condition compiler call it on every pattern.
+void pol_str_hints(struct pol_str *p);
+
+// Matches text[0..n) against the pattern p (no variables), case-sensitively, using its hints.
+bool pol_str_match(const struct pol_str *p, const char *text, size_t n);
 
 struct pol_strlist {
     struct pol_str *items;
@@ -119,6 +129,8 @@ struct pol_stmt {
     enum pol_effect effect;
     bool not_action;              // NotAction instead of Action
     struct pol_strlist actions;   // lowercased
+    uint64_t service_mask;        // pol_service_bit() of each Action entry's service prefix; all
+                                  // bits for NotAction or a prefix with wildcards (a prefilter)
     bool has_resource;            // Resource or NotResource present (absent in trust policies)
     bool not_resource;            // NotResource instead of Resource
     struct pol_strlist resources; // as written
@@ -187,14 +199,19 @@ bool pol_vars_expand(const char *s, size_t len, const struct pol_env *env, bool 
 // value the JSON value (a string, number, boolean or a non-empty list of those). Allocates from
 // a. Returns 0, or -1 with err filled with IAM's MalformedPolicyDocument reason (unknown
 // operator, a value the operator cannot take, an empty list, a bad key).
-int pol_cond_compile(struct arena *a, const char *op_name, const char *key, const json_t *value,
-                     enum pol_version version, struct pol_cond *out, struct policy_error *err);
+int pol_cond_compile(struct arena *a, const char *op_name, const char *key,
+                     const struct jsonv *value, enum pol_version version, struct pol_cond *out,
+                     struct policy_error *err);
 
 // Evaluates one compiled condition against the request context with AWS's semantics for missing
 // keys, multivalued keys, set qualifiers, IfExists and negated operators.
 bool pol_cond_eval(const struct pol_cond *c, const struct pol_env *env);
 
 // --- Matching (policy_match.c) -------------------------------------------------------------------
+
+// Returns the prefilter bit of the service prefix of the lowercased action (or action pattern)
+// act[0..len): a hash of the text before the first ':' onto 64 bits.
+uint64_t pol_service_bit(const char *act, size_t len);
 
 // Returns true when the lowercased action act[0..len) matches one of the statement's Action
 // entries (or none of its NotAction entries).

@@ -11,10 +11,12 @@
 //   6. resource ARN format errors, naming the resource;
 //   7. action vendor prefixes;
 //   8. the kind's rules: Principal forbidden or required, resources present, trust policy actions.
+#include "core/jsonv.h"
 #include "core/wildcard.h"
 #include "policy/policy_int.h"
 
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -36,6 +38,32 @@ static const struct {
     [POLICY_KIND_RCP] = {"rcp", 5120},
     [POLICY_KIND_ENDPOINT] = {"endpoint", 20480},
 };
+
+// Small accessors over the jsonv tree; NULL-tolerant so that absent members read as "not a ...".
+static bool jv_is(const struct jsonv *v, enum jsonv_type t)
+{
+    return v != NULL && v->type == t;
+}
+
+static bool jv_is_bool(const struct jsonv *v)
+{
+    return v != NULL && (v->type == JSONV_TRUE || v->type == JSONV_FALSE);
+}
+
+static const char *jv_str(const struct jsonv *v)
+{
+    return v->u.str;
+}
+
+static size_t jv_len(const struct jsonv *v)
+{
+    return v->len;
+}
+
+static const struct jsonv *jv_item(const struct jsonv *v, size_t i)
+{
+    return &v->u.items[i];
+}
 
 static const char SYNTAX[] = "Syntax errors in policy.";
 static const char LEGACY[] = "The policy failed legacy parsing";
@@ -98,7 +126,12 @@ static void set_err(struct policy_error *err, enum policy_error_code code, const
 {
     if (err != NULL) {
         err->code = code;
-        snprintf(err->message, sizeof(err->message), "%s", msg);
+        size_t n = strlen(msg);
+        if (n >= sizeof(err->message)) {
+            n = sizeof(err->message) - 1; // a resource error naming a very long ARN is cut short
+        }
+        memcpy(err->message, msg, n);
+        err->message[n] = '\0';
     }
 }
 
@@ -169,31 +202,19 @@ static void size_error(enum policy_kind kind, const char *name, size_t limit,
 
 // --- Stage 2: grammar -----------------------------------------------------------------------
 
-static bool has_control_chars(const char *s)
-{
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
-            return true;
-        }
-    }
-    return false;
-}
-
 // A string or a list of strings (null list members are tolerated and skipped, as IAM does).
-static bool string_or_list(const json_t *v)
+static bool string_or_list(const struct jsonv *v)
 {
-    if (json_is_string(v)) {
-        return !has_control_chars(json_string_value(v));
+    if (jv_is(v, JSONV_STRING)) {
+        return true;
     }
-    if (!json_is_array(v)) {
+    if (!jv_is(v, JSONV_ARRAY)) {
         return false;
     }
     size_t i;
-    const json_t *x;
-    json_array_foreach(v, i, x)
-    {
-        if (!json_is_null(x) && (!json_is_string(x) || has_control_chars(json_string_value(x)))) {
+    const struct jsonv *x;
+    for (i = 0; i < jv_len(v) && ((x = jv_item(v, i)) != NULL); i++) {
+        if (!jv_is(x, JSONV_NULL) && !jv_is(x, JSONV_STRING)) {
             return false;
         }
     }
@@ -250,63 +271,65 @@ static bool known_operator(const char *op)
         len -= 8;
     }
     for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
-        if (strlen(ops[i]) == len && strncmp(ops[i], op, len) == 0) {
+        if (ops[i][0] == op[0] && strncmp(ops[i], op, len) == 0 && ops[i][len] == '\0') {
             return true;
         }
     }
     return false;
 }
 
-static bool condition_syntax(const json_t *cond)
+static bool condition_syntax(const struct jsonv *cond)
 {
-    if (!json_is_object(cond)) {
+    if (!jv_is(cond, JSONV_OBJECT)) {
         return false;
     }
     const char *op;
-    const json_t *block;
-    json_object_foreach((json_t *)cond, op, block)
-    {
-        if (!json_is_object(block)) {
+    const struct jsonv *block;
+    for (uint32_t m1_ = 0; m1_ < jv_len(cond) && ((op = cond->u.members[m1_].key) != NULL) &&
+                           ((block = &cond->u.members[m1_].value) != NULL);
+         m1_++) {
+        if (!jv_is(block, JSONV_OBJECT)) {
             return false;
         }
         const char *key;
-        const json_t *val;
-        json_object_foreach((json_t *)block, key, val)
-        {
-            if (!(json_is_string(val) || json_is_boolean(val) || json_is_number(val) ||
-                  json_is_array(val))) {
+        const struct jsonv *val;
+        for (uint32_t m2_ = 0; m2_ < jv_len(block) && ((key = block->u.members[m2_].key) != NULL) &&
+                               ((val = &block->u.members[m2_].value) != NULL);
+             m2_++) {
+            if (!(jv_is(val, JSONV_STRING) || jv_is_bool(val) || jv_is(val, JSONV_NUMBER) ||
+                  jv_is(val, JSONV_ARRAY))) {
                 return false;
             }
-            if (json_is_array(val)) {
+            if (jv_is(val, JSONV_ARRAY)) {
                 size_t i;
-                const json_t *x;
-                json_array_foreach(val, i, x)
-                {
-                    if (!(json_is_string(x) || json_is_boolean(x) || json_is_number(x))) {
+                const struct jsonv *x;
+                for (i = 0; i < jv_len(val) && ((x = jv_item(val, i)) != NULL); i++) {
+                    if (!(jv_is(x, JSONV_STRING) || jv_is_bool(x) || jv_is(x, JSONV_NUMBER))) {
                         return false;
                     }
                 }
             }
         }
-        if (!known_operator(op) && json_object_size(block) > 0) {
+        if (!known_operator(op) && jv_len(block) > 0) {
             return false;
         }
     }
     return true;
 }
 
-static bool principal_syntax(const json_t *p)
+static bool principal_syntax(const struct jsonv *p)
 {
-    if (json_is_string(p)) {
-        return strcmp(json_string_value(p), "*") == 0;
+    if (jv_is(p, JSONV_STRING)) {
+        return strcmp(jv_str(p), "*") == 0;
     }
-    if (!json_is_object(p) || json_object_size(p) == 0) {
+    if (!jv_is(p, JSONV_OBJECT) || jv_len(p) == 0) {
         return false;
     }
     const char *k;
-    const json_t *v;
-    json_object_foreach((json_t *)p, k, v)
-    {
+    const struct jsonv *v;
+    for (uint32_t m3_ = 0; m3_ < jv_len(p) && ((k = p->u.members[m3_].key) != NULL) &&
+                           ((v = &p->u.members[m3_].value) != NULL);
+         m3_++) {
         if (strcmp(k, "AWS") != 0 && strcmp(k, "Service") != 0 && strcmp(k, "Federated") != 0 &&
             strcmp(k, "CanonicalUser") != 0) {
             return false;
@@ -318,147 +341,128 @@ static bool principal_syntax(const json_t *p)
     return true;
 }
 
-static bool statement_syntax(const json_t *st)
+// A statement's elements, found in one pass over its members (NULL when absent).
+struct stmt_view {
+    const struct jsonv *sid;
+    const struct jsonv *effect;
+    const struct jsonv *principal;
+    const struct jsonv *not_principal;
+    const struct jsonv *action;
+    const struct jsonv *not_action;
+    const struct jsonv *resource;
+    const struct jsonv *not_resource;
+    const struct jsonv *condition;
+};
+
+// Files member k into its slot of the view; false for an element the grammar does not have.
+static bool view_slot(struct stmt_view *v, const struct jsonv_member *m)
 {
-    if (!json_is_object(st)) {
+    static const struct {
+        const char *name;
+        size_t off;
+    } slots[] = {
+        {"Sid", offsetof(struct stmt_view, sid)},
+        {"Effect", offsetof(struct stmt_view, effect)},
+        {"Principal", offsetof(struct stmt_view, principal)},
+        {"NotPrincipal", offsetof(struct stmt_view, not_principal)},
+        {"Action", offsetof(struct stmt_view, action)},
+        {"NotAction", offsetof(struct stmt_view, not_action)},
+        {"Resource", offsetof(struct stmt_view, resource)},
+        {"NotResource", offsetof(struct stmt_view, not_resource)},
+        {"Condition", offsetof(struct stmt_view, condition)},
+    };
+    for (size_t i = 0; i < sizeof(slots) / sizeof(slots[0]); i++) {
+        if (m->key[0] == slots[i].name[0] && m->key[1] == slots[i].name[1] &&
+            strcmp(m->key, slots[i].name) == 0) {
+            const struct jsonv **slot = (const struct jsonv **)((char *)v + slots[i].off);
+            *slot = &m->value;
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool statement_syntax(const struct jsonv *st, struct stmt_view *v)
+{
+    memset(v, 0, sizeof(*v));
+    if (!jv_is(st, JSONV_OBJECT)) {
         return false;
     }
-    static const char *const elems[] = {"Sid",          "Effect",      "Principal",
-                                        "NotPrincipal", "Action",      "NotAction",
-                                        "Resource",     "NotResource", "Condition"};
-    const char *k;
-    const json_t *v;
-    json_object_foreach((json_t *)st, k, v)
-    {
-        bool known = false;
-        for (size_t i = 0; i < sizeof(elems) / sizeof(elems[0]); i++) {
-            known = known || strcmp(k, elems[i]) == 0;
-        }
-        if (!known) {
+    for (uint32_t i = 0; i < st->len; i++) {
+        if (!view_slot(v, &st->u.members[i])) {
             return false;
         }
     }
-    if ((json_object_get(st, "Action") && json_object_get(st, "NotAction")) ||
-        (json_object_get(st, "Resource") && json_object_get(st, "NotResource")) ||
-        (json_object_get(st, "Principal") && json_object_get(st, "NotPrincipal"))) {
+    if ((v->action && v->not_action) || (v->resource && v->not_resource) ||
+        (v->principal && v->not_principal)) {
         return false;
     }
-    const json_t *eff = json_object_get(st, "Effect");
-    if (!json_is_string(eff) ||
-        !(ieq(json_string_value(eff), "Allow") || ieq(json_string_value(eff), "Deny"))) {
+    if (!jv_is(v->effect, JSONV_STRING) ||
+        !(ieq(jv_str(v->effect), "Allow") || ieq(jv_str(v->effect), "Deny"))) {
         return false;
     }
-    static const char *const lists[] = {"Action", "NotAction", "Resource", "NotResource"};
+    const struct jsonv *lists[] = {v->action, v->not_action, v->resource, v->not_resource};
     for (size_t i = 0; i < 4; i++) {
-        const json_t *x = json_object_get(st, lists[i]);
-        if (x != NULL && !string_or_list(x)) {
+        if (lists[i] != NULL && !string_or_list(lists[i])) {
             return false;
         }
     }
-    const json_t *sid = json_object_get(st, "Sid");
-    if (sid != NULL && !json_is_string(sid)) {
+    if (v->sid != NULL && !jv_is(v->sid, JSONV_STRING)) {
         return false;
     }
-    const json_t *cond = json_object_get(st, "Condition");
-    if (cond != NULL && !condition_syntax(cond)) {
+    if (v->condition != NULL && !condition_syntax(v->condition)) {
         return false;
     }
-    const json_t *pr = json_object_get(st, "Principal");
-    if (pr == NULL) {
-        pr = json_object_get(st, "NotPrincipal");
-    }
+    const struct jsonv *pr = v->principal ? v->principal : v->not_principal;
     if (pr != NULL && !principal_syntax(pr)) {
         return false;
     }
     return true;
 }
 
-// Checks the grammar and collects the statements into *stmts (borrowed references).
-static bool document_syntax(const json_t *doc, const json_t ***stmts, size_t *count,
+// Checks the grammar and fills *stmts with a view of each statement (allocated from a).
+static bool document_syntax(const struct jsonv *doc, struct stmt_view **stmts, size_t *count,
                             struct arena *a)
 {
-    if (!json_is_object(doc)) {
+    if (!jv_is(doc, JSONV_OBJECT)) {
         return false;
     }
-    const char *k;
-    const json_t *v;
-    json_object_foreach((json_t *)doc, k, v)
-    {
-        if (strcmp(k, "Version") != 0 && strcmp(k, "Id") != 0 && strcmp(k, "Statement") != 0) {
+    const struct jsonv *ver = NULL;
+    const struct jsonv *id = NULL;
+    const struct jsonv *st = NULL;
+    for (uint32_t i = 0; i < doc->len; i++) {
+        const struct jsonv_member *m = &doc->u.members[i];
+        if (strcmp(m->key, "Version") == 0) {
+            ver = &m->value;
+        } else if (strcmp(m->key, "Id") == 0) {
+            id = &m->value;
+        } else if (strcmp(m->key, "Statement") == 0) {
+            st = &m->value;
+        } else {
             return false;
         }
     }
-    const json_t *ver = json_object_get(doc, "Version");
-    if (ver != NULL && (!json_is_string(ver) || (strcmp(json_string_value(ver), "2012-10-17") &&
-                                                 strcmp(json_string_value(ver), "2008-10-17")))) {
+    if (ver != NULL && (!jv_is(ver, JSONV_STRING) ||
+                        (strcmp(jv_str(ver), "2012-10-17") && strcmp(jv_str(ver), "2008-10-17")))) {
         return false;
     }
-    const json_t *id = json_object_get(doc, "Id");
-    if (id != NULL && !json_is_string(id)) {
+    if (id != NULL && !jv_is(id, JSONV_STRING)) {
         return false;
     }
-    const json_t *st = json_object_get(doc, "Statement");
-    if (json_is_object(st)) {
-        *stmts = arena_alloc(a, sizeof(json_t *));
-        (*stmts)[0] = st;
+    const struct jsonv *items = NULL;
+    if (jv_is(st, JSONV_OBJECT)) {
+        items = st;
         *count = 1;
-    } else if (json_is_array(st) && json_array_size(st) > 0) {
-        *count = json_array_size(st);
-        *stmts = arena_alloc(a, *count * sizeof(json_t *));
-        for (size_t i = 0; i < *count; i++) {
-            (*stmts)[i] = json_array_get(st, i);
-        }
+    } else if (jv_is(st, JSONV_ARRAY) && jv_len(st) > 0) {
+        items = st->u.items;
+        *count = jv_len(st);
     } else {
         return false;
     }
+    *stmts = arena_alloc(a, *count * sizeof(struct stmt_view));
     for (size_t i = 0; i < *count; i++) {
-        if (!statement_syntax((*stmts)[i])) {
+        if (!statement_syntax(&items[i], &(*stmts)[i])) {
             return false;
-        }
-    }
-    return true;
-}
-
-// IAM documents may only hold tab, LF, CR and U+0020..U+00FF ("IAM and AWS STS quotas").
-static bool latin1_text(const char *s)
-{
-    const unsigned char *u = (const unsigned char *)s;
-    for (; *u; u++) {
-        if (*u < 0x20 && *u != '\t' && *u != '\n' && *u != '\r') {
-            return false;
-        }
-        // UTF-8 lead bytes 0xC4 and above start code points beyond U+00FF.
-        if (*u >= 0xC4) {
-            return false;
-        }
-    }
-    return true;
-}
-
-static bool latin1_json(const json_t *v)
-{
-    if (json_is_string(v)) {
-        return latin1_text(json_string_value(v));
-    }
-    if (json_is_array(v)) {
-        size_t i;
-        const json_t *x;
-        json_array_foreach(v, i, x)
-        {
-            if (!latin1_json(x)) {
-                return false;
-            }
-        }
-        return true;
-    }
-    if (json_is_object(v)) {
-        const char *k;
-        const json_t *x;
-        json_object_foreach((json_t *)v, k, x)
-        {
-            if (!latin1_text(k) || !latin1_json(x)) {
-                return false;
-            }
         }
     }
     return true;
@@ -545,74 +549,94 @@ static bool legacy_resource(const char *r)
     if (strcmp(r, "*") == 0 || r[0] == '\0') {
         return true;
     }
+    size_t len = strlen(r);
     size_t colons = 0;
-    for (const char *s = r; *s; s++) {
-        colons += *s == ':';
+    for (const char *c = memchr(r, ':', len); c != NULL && colons < 5;
+         c = memchr(c + 1, ':', len - (size_t)(c + 1 - r))) {
+        colons++;
     }
     if (colons < 5 && strstr(r, "::") != NULL) {
         return false;
     }
-    return strlen(r) >= 3;
+    return len >= 3;
 }
 
 // --- Compilation ------------------------------------------------------------------------------
 
-static void to_lower(char *s)
-{
-    for (; *s; s++) {
-        if (*s >= 'A' && *s <= 'Z') {
-            *s = (char)(*s + ('a' - 'A'));
-        }
-    }
-}
-
-static void make_str(struct arena *a, const char *s, bool lower, enum pol_version ver,
+// Makes a pol_str of s[0..len). Strings that need no change point into the document tree,
+// which lives in the policy's arena; actions are lowercased into a copy.
+static void make_str(struct arena *a, const char *s, size_t len, bool lower, enum pol_version ver,
                      struct pol_str *out)
 {
-    size_t len = strlen(s);
-    char *d = arena_strndup(a, s, len);
+    const char *d = s;
     if (lower) {
-        to_lower(d);
+        char *c = arena_alloc(a, len + 1);
+        size_t i = 0;
+        // Eight ASCII bytes at a time: set bit 5 of exactly the bytes in 'A'..'Z'.
+        for (; i + 8 <= len; i += 8) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            const uint64_t ones = 0x0101010101010101ULL;
+            uint64_t ascii = ~w & (ones * 0x80);
+            uint64_t ge_a = (w & (ones * 0x7f)) + ones * (0x80 - 'A');
+            uint64_t gt_z = (w & (ones * 0x7f)) + ones * (0x80 - 'Z' - 1);
+            uint64_t upper = ascii & ge_a & ~gt_z & (ones * 0x80);
+            w |= upper >> 2;
+            memcpy(c + i, &w, 8);
+        }
+        for (; i < len; i++) {
+            char ch = s[i];
+            c[i] = (ch >= 'A' && ch <= 'Z') ? (char)(ch + ('a' - 'A')) : ch;
+        }
+        c[len] = '\0';
+        d = c;
     }
     out->s = d;
     out->len = (uint32_t)len;
-    out->has_wild = wildcard_has_wild(d, len);
-    out->has_vars = ver == POL_VERSION_2012 && strstr(d, "${") != NULL;
+    out->has_wild = memchr(d, '*', len) != NULL || memchr(d, '?', len) != NULL;
+    out->has_vars = false;
+    if (ver == POL_VERSION_2012) {
+        const char *dollar = memchr(d, '$', len);
+        while (dollar != NULL && !out->has_vars) {
+            size_t at = (size_t)(dollar - d);
+            out->has_vars = at + 1 < len && d[at + 1] == '{';
+            dollar = at + 1 < len ? memchr(d + at + 1, '$', len - at - 1) : NULL;
+        }
+    }
+    pol_str_hints(out);
 }
 
 // Copies a string-or-list element into a pol_strlist, skipping null members.
-static void make_list(struct arena *a, const json_t *v, bool lower, enum pol_version ver,
+static void make_list(struct arena *a, const struct jsonv *v, bool lower, enum pol_version ver,
                       struct pol_strlist *out)
 {
     out->count = 0;
-    if (json_is_string(v)) {
+    if (jv_is(v, JSONV_STRING)) {
         out->items = arena_alloc(a, sizeof(struct pol_str));
-        make_str(a, json_string_value(v), lower, ver, &out->items[0]);
+        make_str(a, jv_str(v), jv_len(v), lower, ver, &out->items[0]);
         out->count = 1;
         return;
     }
-    out->items = arena_calloc(a, json_array_size(v) + 1, sizeof(struct pol_str));
+    out->items = arena_calloc(a, jv_len(v) + 1, sizeof(struct pol_str));
     size_t i;
-    const json_t *x;
-    json_array_foreach(v, i, x)
-    {
-        if (json_is_string(x)) {
-            make_str(a, json_string_value(x), lower, ver, &out->items[out->count++]);
+    const struct jsonv *x;
+    for (i = 0; i < jv_len(v) && ((x = jv_item(v, i)) != NULL); i++) {
+        if (jv_is(x, JSONV_STRING)) {
+            make_str(a, jv_str(x), jv_len(x), lower, ver, &out->items[out->count++]);
         }
     }
 }
 
-static size_t list_len(const json_t *v)
+static size_t list_len(const struct jsonv *v)
 {
-    if (json_is_string(v)) {
+    if (jv_is(v, JSONV_STRING)) {
         return 1;
     }
     size_t n = 0;
     size_t i;
-    const json_t *x;
-    json_array_foreach(v, i, x)
-    {
-        n += json_is_string(x);
+    const struct jsonv *x;
+    for (i = 0; i < jv_len(v) && ((x = jv_item(v, i)) != NULL); i++) {
+        n += jv_is(x, JSONV_STRING);
     }
     return n;
 }
@@ -666,19 +690,20 @@ static bool valid_aws_principal(const char *s)
 }
 
 // Compiles Principal/NotPrincipal. On an invalid entry writes IAM's message and returns -1.
-static int compile_principal(struct arena *a, const json_t *v, struct pol_principal *out, char *msg,
-                             size_t cap)
+static int compile_principal(struct arena *a, const struct jsonv *v, struct pol_principal *out,
+                             char *msg, size_t cap)
 {
     memset(out, 0, sizeof(*out));
     out->present = true;
-    if (json_is_string(v)) {
+    if (jv_is(v, JSONV_STRING)) {
         out->any = true; // "*" (the grammar admits no other string)
         return 0;
     }
     const char *k;
-    const json_t *val;
-    json_object_foreach((json_t *)v, k, val)
-    {
+    const struct jsonv *val;
+    for (uint32_t m7_ = 0; m7_ < jv_len(v) && ((k = v->u.members[m7_].key) != NULL) &&
+                           ((val = &v->u.members[m7_].value) != NULL);
+         m7_++) {
         size_t n = list_len(val);
         if (n == 0) {
             snprintf(msg, cap, "Invalid principal in policy: \"%s\":[]",
@@ -706,7 +731,8 @@ static int compile_principal(struct arena *a, const json_t *v, struct pol_princi
                 } else if (ok && e->len == 12) {
                     char arn[40];
                     snprintf(arn, sizeof(arn), "arn:aws:iam::%s:root", e->s);
-                    make_str(a, arn, false, POL_VERSION_2008, e);
+                    make_str(a, arena_strndup(a, arn, strlen(arn)), strlen(arn), false,
+                             POL_VERSION_2008, e);
                 }
             } else if (dst == &out->service) {
                 ok = ok && strchr(e->s, ' ') == NULL && !wildcard_has_wild(e->s, e->len);
@@ -724,24 +750,28 @@ static int compile_principal(struct arena *a, const json_t *v, struct pol_princi
     return 0;
 }
 
-static int compile_conditions(struct arena *a, const json_t *cond, enum pol_version ver,
+static int compile_conditions(struct arena *a, const struct jsonv *cond, enum pol_version ver,
                               struct pol_stmt *st, struct policy_error *err)
 {
     size_t n = 0;
     const char *op;
-    const json_t *block;
-    json_object_foreach((json_t *)cond, op, block)
-    {
-        n += json_object_size(block);
+    const struct jsonv *block;
+    for (uint32_t m8_ = 0; m8_ < jv_len(cond) && ((op = cond->u.members[m8_].key) != NULL) &&
+                           ((block = &cond->u.members[m8_].value) != NULL);
+         m8_++) {
+        n += jv_len(block);
     }
     st->conds = arena_calloc(a, n ? n : 1, sizeof(struct pol_cond));
     st->cond_count = 0;
-    json_object_foreach((json_t *)cond, op, block)
-    {
+    for (uint32_t m9_ = 0; m9_ < jv_len(cond) && ((op = cond->u.members[m9_].key) != NULL) &&
+                           ((block = &cond->u.members[m9_].value) != NULL);
+         m9_++) {
         const char *key;
-        const json_t *val;
-        json_object_foreach((json_t *)block, key, val)
-        {
+        const struct jsonv *val;
+        for (uint32_t m10_ = 0;
+             m10_ < jv_len(block) && ((key = block->u.members[m10_].key) != NULL) &&
+             ((val = &block->u.members[m10_].value) != NULL);
+             m10_++) {
             if (pol_cond_compile(a, op, key, val, ver, &st->conds[st->cond_count], err) != 0) {
                 return -1;
             }
@@ -804,52 +834,50 @@ static const char *action_prefix_error(const char *a, char *msg, size_t cap)
 }
 
 // Runs stages 3 to 8 over the statements and compiles them into p.
-static int compile(struct policy *p, const json_t *doc, const json_t **stmts, size_t count,
-                   struct policy_error *err)
+static int compile(struct policy *p, const struct jsonv *doc, const struct stmt_view *stmts,
+                   size_t count, struct policy_error *err)
 {
     struct arena *a = &p->arena;
     char msg[512];
-    const json_t *ver = json_object_get(doc, "Version");
-    p->version = (ver && strcmp(json_string_value(ver), "2012-10-17") == 0) ? POL_VERSION_2012
-                                                                            : POL_VERSION_2008;
+    const struct jsonv *ver = jsonv_get(doc, "Version");
+    p->version =
+        (ver && strcmp(jv_str(ver), "2012-10-17") == 0) ? POL_VERSION_2012 : POL_VERSION_2008;
     if ((p->kind == POLICY_KIND_IDENTITY || p->kind == POLICY_KIND_BOUNDARY) &&
         p->version != POL_VERSION_2012) {
         set_err(err, POLICY_ERR_MALFORMED,
                 "Policy document must be version 2012-10-17 or greater.");
         return -1;
     }
-    const json_t *id = json_object_get(doc, "Id");
-    p->id = id ? arena_strndup(a, json_string_value(id), strlen(json_string_value(id))) : NULL;
+    const struct jsonv *id = jsonv_get(doc, "Id");
+    p->id = id ? arena_strndup(a, jv_str(id), strlen(jv_str(id))) : NULL;
 
     // Stage 4: legacy parsing. Effect is case-sensitive here; resource strings must look like
     // ARNs. Resource format errors are remembered for stage 6.
     char res_err[512] = "";
     for (size_t i = 0; i < count; i++) {
-        const char *eff = json_string_value(json_object_get(stmts[i], "Effect"));
+        const char *eff = jv_str(stmts[i].effect);
         if (strcmp(eff, "Allow") != 0 && strcmp(eff, "Deny") != 0) {
             set_err(err, POLICY_ERR_MALFORMED, LEGACY);
             return -1;
         }
     }
-    static const char *const res_keys[] = {"Resource", "NotResource"};
     for (size_t k = 0; k < 2; k++) {
         for (size_t i = 0; i < count; i++) {
-            const json_t *r = json_object_get(stmts[i], res_keys[k]);
+            const struct jsonv *r = k == 0 ? stmts[i].resource : stmts[i].not_resource;
             if (r == NULL) {
                 continue;
             }
             bool legacy_ok = true;
-            if (json_is_string(r)) {
-                check_resource(json_string_value(r), res_err, sizeof(res_err));
-                legacy_ok = legacy_resource(json_string_value(r));
+            if (jv_is(r, JSONV_STRING)) {
+                check_resource(jv_str(r), res_err, sizeof(res_err));
+                legacy_ok = legacy_resource(jv_str(r));
             } else {
                 size_t j;
-                const json_t *x;
-                json_array_foreach(r, j, x)
-                {
-                    if (json_is_string(x) && json_string_length(x) > 0) {
-                        check_resource(json_string_value(x), res_err, sizeof(res_err));
-                        legacy_ok = legacy_ok && legacy_resource(json_string_value(x));
+                const struct jsonv *x;
+                for (j = 0; j < jv_len(r) && ((x = jv_item(r, j)) != NULL); j++) {
+                    if (jv_is(x, JSONV_STRING) && jv_len(x) > 0) {
+                        check_resource(jv_str(x), res_err, sizeof(res_err));
+                        legacy_ok = legacy_ok && legacy_resource(jv_str(x));
                     }
                 }
             }
@@ -862,8 +890,8 @@ static int compile(struct policy *p, const json_t *doc, const json_t **stmts, si
 
     // Stage 5: Sids (alphanumeric in IAM's own policies, unique), then actions present.
     for (size_t i = 0; i < count && is_iam_kind(p->kind); i++) {
-        const json_t *si = json_object_get(stmts[i], "Sid");
-        const char *sv = si ? json_string_value(si) : "";
+        const struct jsonv *si = stmts[i].sid;
+        const char *sv = si ? jv_str(si) : "";
         for (; *sv; sv++) {
             bool alnum = (*sv >= '0' && *sv <= '9') || (*sv >= 'A' && *sv <= 'Z') ||
                          (*sv >= 'a' && *sv <= 'z');
@@ -876,13 +904,13 @@ static int compile(struct policy *p, const json_t *doc, const json_t **stmts, si
         }
     }
     for (size_t i = 0; i < count; i++) {
-        const json_t *si = json_object_get(stmts[i], "Sid");
-        if (si == NULL || json_string_length(si) == 0) {
+        const struct jsonv *si = stmts[i].sid;
+        if (si == NULL || jv_len(si) == 0) {
             continue;
         }
         for (size_t j = 0; j < i; j++) {
-            const json_t *sj = json_object_get(stmts[j], "Sid");
-            if (sj != NULL && strcmp(json_string_value(si), json_string_value(sj)) == 0) {
+            const struct jsonv *sj = stmts[j].sid;
+            if (sj != NULL && strcmp(jv_str(si), jv_str(sj)) == 0) {
                 set_err(err, POLICY_ERR_MALFORMED,
                         "Statement IDs (SID) in a single policy must be unique.");
                 return -1;
@@ -890,9 +918,9 @@ static int compile(struct policy *p, const json_t *doc, const json_t **stmts, si
         }
     }
     for (size_t i = 0; i < count; i++) {
-        const json_t *act = json_object_get(stmts[i], "Action");
+        const struct jsonv *act = stmts[i].action;
         if (act == NULL) {
-            act = json_object_get(stmts[i], "NotAction");
+            act = stmts[i].not_action;
         }
         if (act == NULL || list_len(act) == 0) {
             set_err(err, POLICY_ERR_MALFORMED, "Policy statement must contain actions.");
@@ -905,20 +933,19 @@ static int compile(struct policy *p, const json_t *doc, const json_t **stmts, si
         return -1;
     }
     // Stage 7: action vendor prefixes.
-    static const char *const act_keys[] = {"Action", "NotAction"};
     for (size_t k = 0; k < 2; k++) {
         for (size_t i = 0; i < count; i++) {
-            const json_t *act = json_object_get(stmts[i], act_keys[k]);
+            const struct jsonv *act = k == 0 ? stmts[i].action : stmts[i].not_action;
             if (act == NULL) {
                 continue;
             }
-            size_t n = json_is_string(act) ? 1 : json_array_size(act);
+            size_t n = jv_is(act, JSONV_STRING) ? 1 : jv_len(act);
             for (size_t j = 0; j < n; j++) {
-                const json_t *x = json_is_string(act) ? act : json_array_get(act, j);
-                if (!json_is_string(x)) {
+                const struct jsonv *x = jv_is(act, JSONV_STRING) ? act : jv_item(act, j);
+                if (!jv_is(x, JSONV_STRING)) {
                     continue;
                 }
-                const char *e = action_prefix_error(json_string_value(x), msg, sizeof(msg));
+                const char *e = action_prefix_error(jv_str(x), msg, sizeof(msg));
                 if (e != NULL) {
                     set_err(err, POLICY_ERR_MALFORMED, e);
                     return -1;
@@ -929,9 +956,9 @@ static int compile(struct policy *p, const json_t *doc, const json_t **stmts, si
     // Stage 8: the rules of the kind.
     bool resource_kind = is_resource_kind(p->kind);
     for (size_t i = 0; i < count; i++) {
-        const json_t *st = stmts[i];
-        bool has_pr = json_object_get(st, "Principal") || json_object_get(st, "NotPrincipal");
-        bool has_res = json_object_get(st, "Resource") || json_object_get(st, "NotResource");
+        const struct stmt_view *st = &stmts[i];
+        bool has_pr = st->principal || st->not_principal;
+        bool has_res = st->resource || st->not_resource;
         if (has_pr && !resource_kind) {
             set_err(err, POLICY_ERR_MALFORMED, "Policy document should not specify a principal.");
             return -1;
@@ -946,12 +973,12 @@ static int compile(struct policy *p, const json_t *doc, const json_t **stmts, si
             return -1;
         }
         if (p->kind == POLICY_KIND_TRUST) {
-            const json_t *act = json_object_get(st, "Action");
+            const struct jsonv *act = st->action;
             bool ok = act != NULL;
-            size_t n = act ? (json_is_string(act) ? 1 : json_array_size(act)) : 0;
+            size_t n = act ? (jv_is(act, JSONV_STRING) ? 1 : jv_len(act)) : 0;
             for (size_t j = 0; j < n && ok; j++) {
-                const json_t *x = json_is_string(act) ? act : json_array_get(act, j);
-                ok = !json_is_string(x) || trust_action(json_string_value(x));
+                const struct jsonv *x = jv_is(act, JSONV_STRING) ? act : jv_item(act, j);
+                ok = !jv_is(x, JSONV_STRING) || trust_action(jv_str(x));
             }
             if (!ok) {
                 set_err(err, POLICY_ERR_MALFORMED,
@@ -967,9 +994,9 @@ static int compile(struct policy *p, const json_t *doc, const json_t **stmts, si
             set_err(err, POLICY_ERR_MALFORMED, "Policy statement must contain resources.");
             return -1;
         } else {
-            const json_t *r = json_object_get(st, "Resource");
+            const struct jsonv *r = st->resource;
             if (r == NULL) {
-                r = json_object_get(st, "NotResource");
+                r = st->not_resource;
             }
             if (list_len(r) == 0) {
                 set_err(err, POLICY_ERR_MALFORMED, "Policy statement must contain resources.");
@@ -982,29 +1009,35 @@ static int compile(struct policy *p, const json_t *doc, const json_t **stmts, si
     p->stmts = arena_calloc(a, count, sizeof(struct pol_stmt));
     p->stmt_count = (uint32_t)count;
     for (size_t i = 0; i < count; i++) {
-        const json_t *js = stmts[i];
+        const struct stmt_view *js = &stmts[i];
         struct pol_stmt *st = &p->stmts[i];
         st->index = (uint32_t)i;
-        const json_t *sid = json_object_get(js, "Sid");
-        st->sid = (sid && json_string_length(sid) > 0)
-                      ? arena_strndup(a, json_string_value(sid), json_string_length(sid))
-                      : NULL;
-        st->effect = strcmp(json_string_value(json_object_get(js, "Effect")), "Allow") == 0
-                         ? EFFECT_ALLOW
-                         : EFFECT_DENY;
-        const json_t *act = json_object_get(js, "Action");
+        const struct jsonv *sid = js->sid;
+        st->sid = (sid && jv_len(sid) > 0) ? arena_strndup(a, jv_str(sid), jv_len(sid)) : NULL;
+        st->effect = strcmp(jv_str(js->effect), "Allow") == 0 ? EFFECT_ALLOW : EFFECT_DENY;
+        const struct jsonv *act = js->action;
         st->not_action = act == NULL;
-        make_list(a, act ? act : json_object_get(js, "NotAction"), true, POL_VERSION_2008,
-                  &st->actions);
-        const json_t *res = json_object_get(js, "Resource");
-        const json_t *nres = json_object_get(js, "NotResource");
+        make_list(a, act ? act : js->not_action, true, POL_VERSION_2008, &st->actions);
+        st->service_mask = st->not_action ? ~(uint64_t)0 : 0;
+        for (uint32_t k = 0; k < st->actions.count && !st->not_action; k++) {
+            const struct pol_str *e = &st->actions.items[k];
+            const char *colon = memchr(e->s, ':', e->len);
+            size_t plen = colon ? (size_t)(colon - e->s) : e->len;
+            if (memchr(e->s, '*', plen) != NULL || memchr(e->s, '?', plen) != NULL) {
+                st->service_mask = ~(uint64_t)0;
+            } else {
+                st->service_mask |= pol_service_bit(e->s, e->len);
+            }
+        }
+        const struct jsonv *res = js->resource;
+        const struct jsonv *nres = js->not_resource;
         st->has_resource = res != NULL || nres != NULL;
         st->not_resource = res == NULL && nres != NULL;
         if (st->has_resource) {
             make_list(a, res ? res : nres, false, p->version, &st->resources);
         }
-        const json_t *pr = json_object_get(js, "Principal");
-        const json_t *npr = json_object_get(js, "NotPrincipal");
+        const struct jsonv *pr = js->principal;
+        const struct jsonv *npr = js->not_principal;
         st->not_principal = pr == NULL && npr != NULL;
         if (pr != NULL || npr != NULL) {
             if (compile_principal(a, pr ? pr : npr, &st->principal, msg, sizeof(msg)) != 0) {
@@ -1012,7 +1045,7 @@ static int compile(struct policy *p, const json_t *doc, const json_t **stmts, si
                 return -1;
             }
         }
-        const json_t *cond = json_object_get(js, "Condition");
+        const struct jsonv *cond = js->condition;
         if (cond != NULL && compile_conditions(a, cond, p->version, st, err) != 0) {
             if (err != NULL) {
                 err->code = POLICY_ERR_MALFORMED;
@@ -1028,7 +1061,7 @@ int policy_parse(const char *json, size_t json_len, enum policy_kind kind, const
                  const char *arn, struct policy **out, struct policy_error *err)
 {
     int rc = -1;
-    json_t *doc = NULL;
+    const struct jsonv *doc = NULL;
     struct policy *p = NULL;
     *out = NULL;
     if (err != NULL) {
@@ -1042,21 +1075,34 @@ int policy_parse(const char *json, size_t json_len, enum policy_kind kind, const
     if (name == NULL) {
         name = "";
     }
-    if (counted_chars(json, json_len) > kinds[kind].limit) {
+    // The document tree is built in the policy's own arena: the compiled form points into its
+    // strings instead of copying them. The parser's statistics give the size IAM counts
+    // without another pass; a document that does not parse is measured separately.
+    p = sb_xcalloc(1, sizeof(*p));
+    arena_init(&p->arena, NULL, 0);
+    struct jsonv_stats stats;
+    size_t counted;
+    if (jsonv_parse(&p->arena, json, json_len, &doc, NULL, &stats) == JSONV_OK) {
+        counted = json_len - stats.ws_bytes - stats.utf8_cont_bytes;
+    } else {
+        doc = NULL;
+        counted = counted_chars(json, json_len);
+    }
+    if (counted > kinds[kind].limit) {
         size_error(kind, name, kinds[kind].limit, err);
         goto out;
     }
-    json_error_t jerr;
-    doc = json_loadb(json, json_len, JSON_REJECT_DUPLICATES, &jerr);
-    p = sb_xcalloc(1, sizeof(*p));
-    arena_init(&p->arena, NULL, 0);
     p->kind = kind;
     p->name = arena_strndup(&p->arena, name, strlen(name));
     p->arn = arn ? arena_strndup(&p->arena, arn, strlen(arn)) : NULL;
-    const json_t **stmts = NULL;
+    struct stmt_view *stmts = NULL;
     size_t count = 0;
-    if (doc == NULL || !document_syntax(doc, &stmts, &count, &p->arena) ||
-        (is_iam_kind(kind) && !latin1_json(doc))) {
+    // IAM documents may only hold tab, LF, CR and U+0020..U+00FF ("IAM and AWS STS quotas").
+    // Other kinds take any Unicode, but no policy may hold control characters: they have no
+    // meaning in ARNs, actions or keys, and the matcher reserves one of them.
+    bool latin1 = doc != NULL && stats.max_code_point <= 0xFF;
+    if (doc == NULL || stats.control_chars || !document_syntax(doc, &stmts, &count, &p->arena) ||
+        (is_iam_kind(kind) && !latin1)) {
         set_err(err, POLICY_ERR_MALFORMED, SYNTAX);
         goto out;
     }
@@ -1068,6 +1114,5 @@ int policy_parse(const char *json, size_t json_len, enum policy_kind kind, const
     rc = 0;
 out:
     policy_free(p);
-    json_decref(doc);
     return rc;
 }

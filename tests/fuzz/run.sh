@@ -5,13 +5,14 @@
 #   tests/fuzz/run.sh TARGET SECONDS   fuzz TARGET for SECONDS; new inputs go to
 #                                      $BUILD/corpus/TARGET, never into the repository
 #   tests/fuzz/run.sh merge TARGET     add to tests/fuzz/corpus/TARGET only those inputs of
-#                                      $BUILD/corpus/TARGET that reach new coverage (libFuzzer
-#                                      -merge=1), so the kept corpus stays small
+#                                      $BUILD/corpus/TARGET that reach new edges (libFuzzer
+#                                      -merge=1 on edge coverage alone, smallest inputs first),
+#                                      so the kept corpus stays a few hundred small files
 #   tests/fuzz/run.sh smoke SECONDS    run every target for SECONDS from the kept corpus (CI);
 #                                      fails on any crash, leak, UB report or timeout
 #   tests/fuzz/run.sh list             print the target names
 #
-# TARGET is fuzz_policy_parse or fuzz_policy_eval. The build directory is $SAGEBOX_FUZZ_BUILD
+# TARGET is fuzz_policy_parse, fuzz_policy_eval or fuzz_core. The build directory is $SAGEBOX_FUZZ_BUILD
 # (default build-fuzz, the same as `cmake --preset fuzz`); it needs clang 14 with
 # libclang-rt-14-dev. Crash inputs are written to $BUILD/artifacts/. Reproduce one with
 # $BUILD/tests/fuzz/TARGET $BUILD/artifacts/TARGET-crash-...
@@ -21,7 +22,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 build="${SAGEBOX_FUZZ_BUILD:-$root/build-fuzz}"
 case "$build" in /*) ;; *) build="$root/$build" ;; esac
-targets=(fuzz_policy_parse fuzz_policy_eval)
+targets=(fuzz_policy_parse fuzz_policy_eval fuzz_core)
 max_len=8192
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
@@ -69,10 +70,12 @@ merge)
     build_targets "$2"
     before=$(find "$here/corpus/$2" -type f | wc -l)
     mkdir -p "$build/corpus/$2"
-    "$build/tests/fuzz/$2" -merge=1 -max_len="$max_len" "$here/corpus/$2" "$build/corpus/$2" \
-        2>"$build/merge-$2.log" || { tail -20 "$build/merge-$2.log" >&2; exit 1; }
+    "$build/tests/fuzz/$2" -merge=1 -use_counters=0 -max_len="$max_len" \
+        "$here/corpus/$2" "$build/corpus/$2" 2>"$build/merge-$2.log" ||
+        { tail -20 "$build/merge-$2.log" >&2; exit 1; }
     after=$(find "$here/corpus/$2" -type f | wc -l)
-    echo "run.sh: $2: kept corpus $before -> $after files ($(du -sh "$here/corpus/$2" | cut -f1))"
+    kib=$(($(du -sb "$here/corpus/$2" | cut -f1) / 1024))
+    echo "run.sh: $2: kept corpus $before -> $after files ($kib KiB)"
     if ((after > 400)); then
         echo "run.sh: warning: more than 400 files; minimize before committing" >&2
     fi
@@ -84,12 +87,14 @@ smoke)
     for t in "${targets[@]}"; do
         work="$(mktemp -d)"
         log="$build/smoke-$t.log"
+        kept=$(find "$here/corpus/$t" -type f | wc -l)
         if fuzz "$t" "$2" "$work" >"$log" 2>&1; then
-            runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || true)
-            echo "fuzz smoke: $t: ${runs:-?} runs in $2 s from $(find "$here/corpus/$t" -type f | wc -l) kept inputs, no finding"
+            runs=$(grep -o 'number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || true)
+            echo "fuzz smoke: $t: ${runs:-?} runs in $2 s from $kept kept inputs, no finding"
         else
             echo "fuzz smoke: $t: FAILED (log: $log)" >&2
-            grep -A40 -m1 -E 'ERROR: |runtime error|==ERROR|deadly signal|Timeout' "$log" >&2 || tail -40 "$log" >&2
+            grep -A40 -m1 -E 'ERROR: |runtime error|deadly signal|Timeout' "$log" >&2 ||
+                tail -40 "$log" >&2
             failed=1
         fi
         rm -rf "$work"
