@@ -42,7 +42,7 @@ static size_t first_set_byte(uint64_t x)
 #endif
 }
 
-static void skip_ws(struct parser *ps)
+static void skip_ws_slow(struct parser *ps)
 {
     const char *p = ps->p;
     for (;;) {
@@ -63,6 +63,15 @@ static void skip_ws(struct parser *ps)
     }
     ps->st.ws_bytes += (size_t)(p - ps->p);
     ps->p = p;
+}
+
+// Skips JSON whitespace; most calls find none, so that test is inlined at every call site.
+static inline void skip_ws(struct parser *ps)
+{
+    if (ps->p < ps->end && (unsigned char)*ps->p > ' ') {
+        return;
+    }
+    skip_ws_slow(ps);
 }
 
 static bool fail(struct parser *ps, int err)

@@ -213,7 +213,8 @@ static bool string_or_list(const struct jsonv *v)
     }
     size_t i;
     const struct jsonv *x;
-    for (i = 0; i < jv_len(v) && ((x = jv_item(v, i)) != NULL); i++) {
+    for (i = 0; i < jv_len(v); i++) {
+        x = jv_item(v, i);
         if (!jv_is(x, JSONV_NULL) && !jv_is(x, JSONV_STRING)) {
             return false;
         }
@@ -285,17 +286,14 @@ static bool condition_syntax(const struct jsonv *cond)
     }
     const char *op;
     const struct jsonv *block;
-    for (uint32_t m1_ = 0; m1_ < jv_len(cond) && ((op = cond->u.members[m1_].key) != NULL) &&
-                           ((block = &cond->u.members[m1_].value) != NULL);
-         m1_++) {
+    for (uint32_t mi = 0; mi < jv_len(cond); mi++) {
+        op = cond->u.members[mi].key;
+        block = &cond->u.members[mi].value;
         if (!jv_is(block, JSONV_OBJECT)) {
             return false;
         }
-        const char *key;
-        const struct jsonv *val;
-        for (uint32_t m2_ = 0; m2_ < jv_len(block) && ((key = block->u.members[m2_].key) != NULL) &&
-                               ((val = &block->u.members[m2_].value) != NULL);
-             m2_++) {
+        for (uint32_t ki = 0; ki < jv_len(block); ki++) {
+            const struct jsonv *val = &block->u.members[ki].value;
             if (!(jv_is(val, JSONV_STRING) || jv_is_bool(val) || jv_is(val, JSONV_NUMBER) ||
                   jv_is(val, JSONV_ARRAY))) {
                 return false;
@@ -303,7 +301,8 @@ static bool condition_syntax(const struct jsonv *cond)
             if (jv_is(val, JSONV_ARRAY)) {
                 size_t i;
                 const struct jsonv *x;
-                for (i = 0; i < jv_len(val) && ((x = jv_item(val, i)) != NULL); i++) {
+                for (i = 0; i < jv_len(val); i++) {
+                    x = jv_item(val, i);
                     if (!(jv_is(x, JSONV_STRING) || jv_is_bool(x) || jv_is(x, JSONV_NUMBER))) {
                         return false;
                     }
@@ -327,9 +326,9 @@ static bool principal_syntax(const struct jsonv *p)
     }
     const char *k;
     const struct jsonv *v;
-    for (uint32_t m3_ = 0; m3_ < jv_len(p) && ((k = p->u.members[m3_].key) != NULL) &&
-                           ((v = &p->u.members[m3_].value) != NULL);
-         m3_++) {
+    for (uint32_t mi = 0; mi < jv_len(p); mi++) {
+        k = p->u.members[mi].key;
+        v = &p->u.members[mi].value;
         if (strcmp(k, "AWS") != 0 && strcmp(k, "Service") != 0 && strcmp(k, "Federated") != 0 &&
             strcmp(k, "CanonicalUser") != 0) {
             return false;
@@ -620,7 +619,8 @@ static void make_list(struct arena *a, const struct jsonv *v, bool lower, enum p
     out->items = arena_calloc(a, jv_len(v) + 1, sizeof(struct pol_str));
     size_t i;
     const struct jsonv *x;
-    for (i = 0; i < jv_len(v) && ((x = jv_item(v, i)) != NULL); i++) {
+    for (i = 0; i < jv_len(v); i++) {
+        x = jv_item(v, i);
         if (jv_is(x, JSONV_STRING)) {
             make_str(a, jv_str(x), jv_len(x), lower, ver, &out->items[out->count++]);
         }
@@ -635,7 +635,8 @@ static size_t list_len(const struct jsonv *v)
     size_t n = 0;
     size_t i;
     const struct jsonv *x;
-    for (i = 0; i < jv_len(v) && ((x = jv_item(v, i)) != NULL); i++) {
+    for (i = 0; i < jv_len(v); i++) {
+        x = jv_item(v, i);
         n += jv_is(x, JSONV_STRING);
     }
     return n;
@@ -701,9 +702,9 @@ static int compile_principal(struct arena *a, const struct jsonv *v, struct pol_
     }
     const char *k;
     const struct jsonv *val;
-    for (uint32_t m7_ = 0; m7_ < jv_len(v) && ((k = v->u.members[m7_].key) != NULL) &&
-                           ((val = &v->u.members[m7_].value) != NULL);
-         m7_++) {
+    for (uint32_t mi = 0; mi < jv_len(v); mi++) {
+        k = v->u.members[mi].key;
+        val = &v->u.members[mi].value;
         size_t n = list_len(val);
         if (n == 0) {
             snprintf(msg, cap, "Invalid principal in policy: \"%s\":[]",
@@ -756,22 +757,19 @@ static int compile_conditions(struct arena *a, const struct jsonv *cond, enum po
     size_t n = 0;
     const char *op;
     const struct jsonv *block;
-    for (uint32_t m8_ = 0; m8_ < jv_len(cond) && ((op = cond->u.members[m8_].key) != NULL) &&
-                           ((block = &cond->u.members[m8_].value) != NULL);
-         m8_++) {
+    for (uint32_t mi = 0; mi < jv_len(cond); mi++) {
+        op = cond->u.members[mi].key;
+        block = &cond->u.members[mi].value;
         n += jv_len(block);
     }
     st->conds = arena_calloc(a, n ? n : 1, sizeof(struct pol_cond));
     st->cond_count = 0;
-    for (uint32_t m9_ = 0; m9_ < jv_len(cond) && ((op = cond->u.members[m9_].key) != NULL) &&
-                           ((block = &cond->u.members[m9_].value) != NULL);
-         m9_++) {
-        const char *key;
-        const struct jsonv *val;
-        for (uint32_t m10_ = 0;
-             m10_ < jv_len(block) && ((key = block->u.members[m10_].key) != NULL) &&
-             ((val = &block->u.members[m10_].value) != NULL);
-             m10_++) {
+    for (uint32_t mi = 0; mi < jv_len(cond); mi++) {
+        op = cond->u.members[mi].key;
+        block = &cond->u.members[mi].value;
+        for (uint32_t ki = 0; ki < jv_len(block); ki++) {
+            const char *key = block->u.members[ki].key;
+            const struct jsonv *val = &block->u.members[ki].value;
             if (pol_cond_compile(a, op, key, val, ver, &st->conds[st->cond_count], err) != 0) {
                 return -1;
             }
@@ -874,7 +872,8 @@ static int compile(struct policy *p, const struct jsonv *doc, const struct stmt_
             } else {
                 size_t j;
                 const struct jsonv *x;
-                for (j = 0; j < jv_len(r) && ((x = jv_item(r, j)) != NULL); j++) {
+                for (j = 0; j < jv_len(r); j++) {
+                    x = jv_item(r, j);
                     if (jv_is(x, JSONV_STRING) && jv_len(x) > 0) {
                         check_resource(jv_str(x), res_err, sizeof(res_err));
                         legacy_ok = legacy_ok && legacy_resource(jv_str(x));
