@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // The sagebox command line: a small dispatcher from the first argument to the command that
-// implements it (`sagebox policy ...` in cli_policy.c; `sagebox serve` comes with the daemon).
+// implements it (`sagebox policy ...` in cli_policy.c, `sagebox serve` in cli_serve.c).
 #include "cli_policy.h"
+#include "cli_serve.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -16,6 +17,7 @@ static void usage(FILE *f)
     fputs("usage: sagebox <command> [arguments]\n"
           "\n"
           "commands:\n"
+          "  serve [--listen ADDR:PORT] [--data-dir DIR] ...   run the AWS-compatible server\n"
           "  policy simulate [FILE]                 decide a request as AWS's policy evaluation "
           "would\n"
           "  policy validate [--kind KIND] [FILE]   check a policy document as IAM does\n"
@@ -31,6 +33,9 @@ int main(int argc, char **argv)
         return 2;
     }
     const char *cmd = argv[1];
+    if (strcmp(cmd, "serve") == 0) {
+        return cli_serve_main(argc - 1, argv + 1);
+    }
     if (strcmp(cmd, "policy") == 0) {
         return cli_policy_main(argc - 1, argv + 1);
     }

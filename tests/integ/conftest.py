@@ -45,3 +45,92 @@ def sagebox(sagebox_bin):
         )
 
     return run
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Daemon:
+    """A running `sagebox serve` on a free loopback port with its own data directory."""
+
+    def __init__(self, binary: Path, data_dir: Path, extra_args=(), env=None):
+        self.binary = binary
+        self.data_dir = data_dir
+        self.extra_args = list(extra_args)
+        self.env = env
+        self.port = _free_port()
+        self.proc = None
+        self.log_path = data_dir.parent / f"sagebox-{self.port}.log"
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout=10.0):
+        import time
+        import urllib.request
+
+        env = dict(os.environ)
+        env.update(self.env or {})
+        self.log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(
+            [str(self.binary), "serve", "--listen", f"127.0.0.1:{self.port}",
+             "--data-dir", str(self.data_dir), *self.extra_args],
+            stdout=self.log, stderr=self.log, env=env)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"sagebox exited with {self.proc.returncode}: "
+                                   + self.log_path.read_text(errors="replace"))
+            try:
+                with urllib.request.urlopen(self.endpoint + "/_sagebox/health", timeout=1) as r:
+                    if r.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.02)
+        raise RuntimeError("sagebox did not answer its health check in time")
+
+    def stop(self, sig=None):
+        import signal
+
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(sig if sig is not None else signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if getattr(self, "log", None):
+            self.log.close()
+            self.log = None
+
+    def logs(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+@pytest.fixture
+def daemon(sagebox_bin, tmp_path):
+    """A started daemon, stopped after the test."""
+    d = Daemon(sagebox_bin, tmp_path / "data").start()
+    yield d
+    d.stop()
+
+
+@pytest.fixture
+def make_daemon(sagebox_bin, tmp_path):
+    """A factory for daemons the test starts, stops and restarts itself."""
+    made = []
+
+    def make(data_dir=None, extra_args=(), env=None):
+        d = Daemon(sagebox_bin, data_dir or tmp_path / "data", extra_args, env)
+        made.append(d)
+        return d
+
+    yield make
+    for d in made:
+        d.stop()
