@@ -34,6 +34,8 @@ enum policy_kind {
     POLICY_KIND_SCP,          // Organizations service control policy (5,120)
     POLICY_KIND_RCP,          // Organizations resource control policy (5,120)
     POLICY_KIND_ENDPOINT,     // VPC endpoint policy (20,480)
+    POLICY_KIND_AWS_MANAGED,  // an AWS managed policy (arn:aws:iam::aws:policy/...): AWS's own
+                              // documents are not held to the customer quota (up to 1 MiB here)
     POLICY_KIND_COUNT
 };
 

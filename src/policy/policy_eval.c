@@ -316,6 +316,9 @@ enum policy_result policy_evaluate(const struct policy_request *req, const struc
     ev.resource = req->resource ? req->resource : "*";
     ev.env.ctx = req->context ? req->context : &empty;
     ev.env.scratch = &scratch;
+    struct pol_arn resource_split;
+    pol_arn_split(ev.resource, strlen(ev.resource), false, &resource_split);
+    ev.env.resource = &resource_split;
 
     const char *action = req->action ? req->action : "";
     size_t alen = strlen(action);

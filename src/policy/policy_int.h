@@ -27,6 +27,7 @@ struct pol_str {
     bool one_star;    // exactly one '*' and no '?': prefix*suffix, matched without wildcard_match
     uint32_t pre_len; // length of the literal text before the first wildcard or variable
     uint32_t suf_len; // with one_star: length of the literal text after the '*'
+    const struct pol_arn *arn; // Resource entries without variables: the pattern pre-split
 };
 
 // Fills the matching hints of a pol_str (one_star, pre_len, suf_len) from its text; the parser
@@ -35,6 +36,19 @@ void pol_str_hints(struct pol_str *p);
 
 // Matches text[0..n) against the pattern p (no variables), case-sensitively, using its hints.
 bool pol_str_match(const struct pol_str *p, const char *text, size_t n);
+
+// An ARN (or ARN pattern) split into its parts: the first five end at a colon (one not escaped
+// by WILDCARD_LITERAL), the sixth takes the rest. count is the number of parts found (1..6).
+struct pol_arn {
+    const char *s; // the whole text
+    uint32_t len;
+    uint8_t count;
+    uint32_t off[6];
+    uint32_t part_len[6];
+    uint8_t kind[6]; // patterns only: ARN_PART_ANY ("*"), ARN_PART_LITERAL, ARN_PART_WILD
+};
+
+enum { ARN_PART_LITERAL = 0, ARN_PART_ANY = 1, ARN_PART_WILD = 2 };
 
 struct pol_strlist {
     struct pol_str *items;
@@ -177,6 +191,7 @@ const struct pol_ctx_entry *pol_ctx_find(const struct policy_context *ctx, const
 struct pol_env {
     const struct policy_context *ctx; // never NULL during evaluation (an empty one instead)
     struct arena *scratch;            // per-decision scratch memory
+    const struct pol_arn *resource;   // the request's resource, split once per decision
 };
 
 // --- Policy variables (policy_vars.c) ---------------------------------------------------------
@@ -226,5 +241,12 @@ bool pol_match_resource(const struct pol_stmt *st, const char *resource, const s
 // Arn* operators: the six colon-separated parts are compared separately, the last one taking the
 // rest of the ARN; wildcards never cross a part boundary except in the last part.
 bool pol_match_arn(const char *pattern, size_t pat_len, const char *arn, size_t arn_len);
+
+// Splits s[0..len) into ARN parts (see struct pol_arn); with classify, also records each part's
+// kind for matching as a pattern.
+void pol_arn_split(const char *s, size_t len, bool classify, struct pol_arn *out);
+
+// pol_match_arn on texts already split by pol_arn_split (the pattern with classify).
+bool pol_match_arn_split(const struct pol_arn *pattern, const struct pol_arn *arn);
 
 #endif

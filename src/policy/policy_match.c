@@ -80,55 +80,86 @@ bool pol_match_action(const struct pol_stmt *st, const char *act, size_t len)
     return st->not_action ? !any : any;
 }
 
-// Finds the end of the next ARN part starting at s[i]: the next ':' that is not escaped by the
-// WILDCARD_LITERAL marker, or n.
-static size_t part_end(const char *s, size_t n, size_t i)
+// Splits an ARN or pattern into parts; see policy_int.h.
+void pol_arn_split(const char *s, size_t len, bool classify, struct pol_arn *out)
 {
-    while (i < n && s[i] != ':') {
-        i += (s[i] == WILDCARD_LITERAL && i + 1 < n) ? 2 : 1;
+    out->s = s;
+    out->len = (uint32_t)len;
+    out->count = 0;
+    size_t start = 0;
+    size_t i = 0;
+    while (out->count < 5) {
+        while (i < len && s[i] != ':') {
+            i += (s[i] == WILDCARD_LITERAL && i + 1 < len) ? 2 : 1;
+        }
+        if (i >= len) {
+            break;
+        }
+        out->off[out->count] = (uint32_t)start;
+        out->part_len[out->count] = (uint32_t)(i - start);
+        out->count++;
+        start = ++i;
     }
-    return i;
+    out->off[out->count] = (uint32_t)start;
+    out->part_len[out->count] = (uint32_t)(len - start);
+    out->count++;
+    if (classify) {
+        for (uint8_t k = 0; k < out->count; k++) {
+            const char *p = s + out->off[k];
+            size_t n = out->part_len[k];
+            if (n == 1 && p[0] == '*') {
+                out->kind[k] = ARN_PART_ANY;
+            } else if (memchr(p, '*', n) || memchr(p, '?', n) || memchr(p, WILDCARD_LITERAL, n)) {
+                out->kind[k] = ARN_PART_WILD;
+            } else {
+                out->kind[k] = ARN_PART_LITERAL;
+            }
+        }
+    }
 }
 
-// Matches one ARN part: "*" takes anything, a part without wildcards compares bytes.
-static bool part_match(const char *pat, size_t pl, const char *text, size_t tl)
+static bool part_match(const struct pol_arn *pat, uint8_t k, const char *text, size_t tl)
 {
-    if (pl == 1 && pat[0] == '*') {
+    const char *p = pat->s + pat->off[k];
+    size_t pl = pat->part_len[k];
+    switch (pat->kind[k]) {
+    case ARN_PART_ANY:
+        return true;
+    case ARN_PART_LITERAL:
+        return pl == tl && memcmp(p, text, pl) == 0;
+    default:
+        return wildcard_match(p, pl, text, tl, false);
+    }
+}
+
+// Component-wise ARN match of split texts; see policy_int.h. Part i of the pattern is compared
+// with part i of the ARN; the pattern's last part takes the rest of the ARN; an ARN with fewer
+// parts than the pattern can only match as a whole string.
+bool pol_match_arn_split(const struct pol_arn *pat, const struct pol_arn *arn)
+{
+    if (pat->len == 1 && pat->s[0] == '*') {
         return true;
     }
-    if (memchr(pat, '*', pl) == NULL && memchr(pat, '?', pl) == NULL &&
-        memchr(pat, WILDCARD_LITERAL, pl) == NULL) {
-        return pl == tl && memcmp(pat, text, pl) == 0;
+    for (uint8_t i = 0; i + 1 < pat->count; i++) {
+        if (i + 1 == arn->count) {
+            return wildcard_match(pat->s, pat->len, arn->s, arn->len, false);
+        }
+        if (!part_match(pat, i, arn->s + arn->off[i], arn->part_len[i])) {
+            return false;
+        }
     }
-    return wildcard_match(pat, pl, text, tl, false);
+    uint8_t last = (uint8_t)(pat->count - 1);
+    return part_match(pat, last, arn->s + arn->off[last], arn->len - arn->off[last]);
 }
 
 // Component-wise ARN match; see policy_int.h.
 bool pol_match_arn(const char *pattern, size_t pat_len, const char *arn, size_t arn_len)
 {
-    if (pat_len == 1 && pattern[0] == '*') {
-        return true;
-    }
-    size_t p = 0;
-    size_t a = 0;
-    for (int part = 0; part < 5; part++) {
-        size_t pe = part_end(pattern, pat_len, p);
-        size_t ae = part_end(arn, arn_len, a);
-        if (pe == pat_len) {
-            // The pattern has no more parts: its last part takes the rest of the ARN.
-            return part_match(pattern + p, pat_len - p, arn + a, arn_len - a);
-        }
-        if (ae == arn_len) {
-            // The ARN has fewer parts than the pattern: only a whole-string match can succeed.
-            return wildcard_match(pattern, pat_len, arn, arn_len, false);
-        }
-        if (!part_match(pattern + p, pe - p, arn + a, ae - a)) {
-            return false;
-        }
-        p = pe + 1;
-        a = ae + 1;
-    }
-    return part_match(pattern + p, pat_len - p, arn + a, arn_len - a);
+    struct pol_arn p;
+    struct pol_arn a;
+    pol_arn_split(pattern, pat_len, true, &p);
+    pol_arn_split(arn, arn_len, false, &a);
+    return pol_match_arn_split(&p, &a);
 }
 
 // Returns true when resource matches the Resource element (or not the NotResource element),
@@ -138,20 +169,31 @@ bool pol_match_resource(const struct pol_stmt *st, const char *resource, const s
     if (!st->has_resource) {
         return true;
     }
-    size_t rlen = strlen(resource);
+    struct pol_arn local;
+    const struct pol_arn *r = env->resource;
+    if (r == NULL || r->s != resource) {
+        pol_arn_split(resource, strlen(resource), false, &local);
+        r = &local;
+    }
     bool any = false;
     for (uint32_t i = 0; i < st->resources.count && !any; i++) {
         const struct pol_str *p = &st->resources.items[i];
-        const char *pat = p->s;
-        size_t plen = p->len;
         // The literal text before the first wildcard or variable must begin the ARN.
-        if (p->pre_len > rlen || memcmp(p->s, resource, p->pre_len) != 0) {
+        if (p->pre_len > r->len || memcmp(p->s, resource, p->pre_len) != 0) {
             continue;
         }
+        if (p->arn != NULL) {
+            any = pol_match_arn_split(p->arn, r);
+            continue;
+        }
+        const char *pat = p->s;
+        size_t plen = p->len;
         if (p->has_vars && !pol_vars_expand(p->s, p->len, env, true, &pat, &plen)) {
             continue; // an unresolvable variable matches nothing
         }
-        any = pol_match_arn(pat, plen, resource, rlen);
+        struct pol_arn split;
+        pol_arn_split(pat, plen, true, &split);
+        any = pol_match_arn_split(&split, r);
     }
     return st->not_resource ? !any : any;
 }

@@ -37,6 +37,7 @@ static const struct {
     [POLICY_KIND_SCP] = {"scp", 5120},
     [POLICY_KIND_RCP] = {"rcp", 5120},
     [POLICY_KIND_ENDPOINT] = {"endpoint", 20480},
+    [POLICY_KIND_AWS_MANAGED] = {"aws-managed", 1048576},
 };
 
 // Small accessors over the jsonv tree; NULL-tolerant so that absent members read as "not a ...".
@@ -472,7 +473,8 @@ static bool is_iam_kind(enum policy_kind k)
 {
     return k == POLICY_KIND_IDENTITY || k == POLICY_KIND_INLINE_USER ||
            k == POLICY_KIND_INLINE_GROUP || k == POLICY_KIND_INLINE_ROLE ||
-           k == POLICY_KIND_BOUNDARY || k == POLICY_KIND_SESSION || k == POLICY_KIND_TRUST;
+           k == POLICY_KIND_BOUNDARY || k == POLICY_KIND_SESSION || k == POLICY_KIND_TRUST ||
+           k == POLICY_KIND_AWS_MANAGED;
 }
 
 // --- Stages 4 and 6: legacy parsing and resource formats ------------------------------------
@@ -516,8 +518,11 @@ static void check_resource(const char *r, char *err_msg, size_t cap)
     const char *c4 = c3 ? strchr(region, ':') : NULL;
     const char *c5 = c4 ? strchr(c4 + 1, ':') : NULL;
     const char *res = c5 ? c5 + 1 : "";
+    // Bucket and object ARNs have neither region nor account; the S3 resources that belong to an
+    // account (access points, access grants, batch jobs, Storage Lens) carry a region too.
+    bool s3_account = c4 != NULL && c5 != NULL && c5 > c4 + 1;
     if ((iam || s3) && c3 != NULL && region[0] != ':' &&
-        !(s3 && strncmp(res, "accesspoint/", 12) == 0)) {
+        !(s3 && (s3_account || strncmp(res, "accesspoint/", 12) == 0))) {
         if (iam) {
             snprintf(err_msg, cap, "IAM resource %s cannot contain region information.", r);
         } else {
@@ -592,6 +597,7 @@ static void make_str(struct arena *a, const char *s, size_t len, bool lower, enu
     }
     out->s = d;
     out->len = (uint32_t)len;
+    out->arn = NULL;
     out->has_wild = memchr(d, '*', len) != NULL || memchr(d, '?', len) != NULL;
     out->has_vars = false;
     if (ver == POL_VERSION_2012) {
@@ -840,7 +846,8 @@ static int compile(struct policy *p, const struct jsonv *doc, const struct stmt_
     const struct jsonv *ver = jsonv_get(doc, "Version");
     p->version =
         (ver && strcmp(jv_str(ver), "2012-10-17") == 0) ? POL_VERSION_2012 : POL_VERSION_2008;
-    if ((p->kind == POLICY_KIND_IDENTITY || p->kind == POLICY_KIND_BOUNDARY) &&
+    if ((p->kind == POLICY_KIND_IDENTITY || p->kind == POLICY_KIND_BOUNDARY ||
+         p->kind == POLICY_KIND_AWS_MANAGED) &&
         p->version != POL_VERSION_2012) {
         set_err(err, POLICY_ERR_MALFORMED,
                 "Policy document must be version 2012-10-17 or greater.");
@@ -1034,6 +1041,14 @@ static int compile(struct policy *p, const struct jsonv *doc, const struct stmt_
         st->not_resource = res == NULL && nres != NULL;
         if (st->has_resource) {
             make_list(a, res ? res : nres, false, p->version, &st->resources);
+            for (uint32_t k = 0; k < st->resources.count; k++) {
+                struct pol_str *e = &st->resources.items[k];
+                if (!e->has_vars) {
+                    struct pol_arn *split = arena_alloc(a, sizeof(*split));
+                    pol_arn_split(e->s, e->len, true, split);
+                    e->arn = split;
+                }
+            }
         }
         const struct jsonv *pr = js->principal;
         const struct jsonv *npr = js->not_principal;

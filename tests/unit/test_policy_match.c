@@ -261,6 +261,7 @@ static void env_init(struct env_holder *h, const struct policy_context *ctx)
     arena_init(&h->arena, h->buf, sizeof(h->buf));
     h->env.ctx = ctx;
     h->env.scratch = &h->arena;
+    h->env.resource = NULL;
 }
 
 static bool res_matches(const struct pol_stmt *st, const char *arn, const struct policy_context *c)

@@ -265,6 +265,12 @@ static const struct err_case err_cases[] = {
     {"resource: NotResource not an ARN", POLICY_KIND_IDENTITY,
      "{" V "'Statement':{'Effect':'Deny','Action':'s3:*','NotResource':'bucket'}}",
      POLICY_ERR_MALFORMED, "Resource bucket must be in ARN format or \"*\".", NULL},
+    // [aws-rec] (moto's recorded IAM messages): buckets and objects have no region.
+    {"resource: s3 bucket with a region", POLICY_KIND_IDENTITY,
+     "{" V "'Statement':{'Effect':'Allow','Action':'s3:GetObject',"
+     "'Resource':'arn:aws:s3:us-east-1::bucket/key'}}",
+     POLICY_ERR_MALFORMED,
+     "Resource arn:aws:s3:us-east-1::bucket/key can not contain region information.", NULL},
     // [aws-rec]: "Resource vendor must be fully qualified and cannot contain regexes."
     {"resource: ARN without a service", POLICY_KIND_IDENTITY,
      "{" V "'Statement':{'Effect':'Allow','Action':'s3:ListBucket','Resource':'arn:aws'}}",
@@ -475,6 +481,15 @@ struct ok_case {
 };
 
 static const struct ok_case ok_cases[] = {
+    // [aws-managed] AWS's own SageMakerStudioProjectRoleMachineLearningPolicy (v42) names S3
+    // access grants, which belong to an account and a region; only bucket and object ARNs (no
+    // account) may not carry a region.
+    {"s3 resource of an account with a region", POLICY_KIND_IDENTITY,
+     "{" V "'Statement':{'Effect':'Allow','Action':'s3:GetDataAccess',"
+     "'Resource':'arn:aws:s3:*:*:access-grants/default/grant/*'}}"},
+    {"s3 access point with a region", POLICY_KIND_IDENTITY,
+     "{" V "'Statement':{'Effect':'Allow','Action':'s3:GetObject',"
+     "'Resource':'arn:aws:s3:us-east-1:111122223333:accesspoint/ap/object/*'}}"},
     // [grammar] Statement as an object or as a list; blocks in any order.
     {"statement as object", POLICY_KIND_IDENTITY, "{" V "'Statement':" OKSTMT "}"},
     {"statement as list", POLICY_KIND_IDENTITY, "{" V "'Statement':[" OKSTMT "]}"},
