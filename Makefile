@@ -6,16 +6,18 @@
 #                    (pytest) against the ASan/UBSan build, and a fuzz smoke run of every target
 #   make unit        only the cmocka unit tests under ctest
 #   make integ       only the pytest integration tests
+#   make crash       the store's kill -9 crash test (CRASH_ROUNDS rounds, default 5)
 #   make bench       build and run the benchmarks
 #   make fuzz        fuzz every target for FUZZ_SECONDS (default 600) with clang's libFuzzer
 #   make clean       remove the build directories made by the presets
 JOBS ?= $(shell nproc)
 FUZZ_SECONDS ?= 600
 FUZZ_SMOKE_SECONDS ?= 20
+CRASH_ROUNDS ?= 5
 PYTHON := /usr/bin/python3
 MAKEFLAGS += --no-print-directory
 
-.PHONY: all build asan test unit integ fuzz-smoke bench fuzz clean
+.PHONY: all build asan test unit integ fuzz-smoke crash bench fuzz clean
 
 all: build
 
@@ -27,7 +29,7 @@ asan:
 	cmake --preset dev >/dev/null
 	cmake --build --preset dev -j$(JOBS)
 
-test: unit fuzz-smoke integ
+test: unit fuzz-smoke crash integ
 
 unit: asan
 	ctest --test-dir build-asan --output-on-failure 2>&1
@@ -41,6 +43,10 @@ integ: asan
 
 fuzz-smoke:
 	tests/fuzz/run.sh smoke $(FUZZ_SMOKE_SECONDS)
+
+# kill -9 in the middle of acknowledged writes, then check every one survived (tests/crash).
+crash:
+	tests/crash/run_store_crash.sh $(CRASH_ROUNDS)
 
 bench: build
 	build/bench/policy_bench

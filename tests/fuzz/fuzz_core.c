@@ -89,10 +89,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             char out[64];
             size_t len = isotime_format(ms, out, sizeof(out));
             int64_t again;
-            if (len > 0 && len < sizeof(out) && ms > -62135596800000LL &&
-                ms < 253402300799000LL) {
-                if (isotime_parse(out, len, &again) != 0 || again / 1000 != ms / 1000 -
-                                                                                (ms % 1000 < 0)) {
+            if (len > 0 && len < sizeof(out) && ms > -62135596800000LL && ms < 253402300799000LL) {
+                if (isotime_parse(out, len, &again) != 0 ||
+                    again / 1000 != ms / 1000 - (ms % 1000 < 0)) {
                     abort();
                 }
             }

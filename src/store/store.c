@@ -1,0 +1,405 @@
+// SPDX-License-Identifier: Apache-2.0
+// The storage interface's front: checks the caller's arguments, derives the indexed keys (the
+// case-folded name, the sort key, prefix ranges), encodes and decodes list markers, and dispatches
+// to the backend through its struct store_ops. Nothing here knows SQL; see store.h.
+#include "store/store.h"
+
+#include "core/arena.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+// Fills err with a formatted message; see store.h.
+int store_fail(struct store_err *err, int rc, const char *fmt, ...)
+{
+    if (err != NULL) {
+        va_list ap;
+        va_start(ap, fmt);
+        int w = vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+        va_end(ap);
+        if (w < 0) {
+            err->msg[0] = '\0';
+        }
+    }
+    return rc;
+}
+
+// Returns the English name of an error code; see store.h.
+const char *store_strerror(int rc)
+{
+    switch (rc) {
+    case 0:
+        return "ok";
+    case SB_ENOTFOUND:
+        return "not found";
+    case SB_EEXISTS:
+        return "already exists";
+    case SB_EBUSY:
+        return "database busy";
+    case SB_EIO:
+        return "storage failure";
+    case SB_ESCHEMA:
+        return "not a usable sagebox store";
+    case SB_ECORRUPT:
+        return "database damaged";
+    case SB_EINVAL:
+        return "invalid store call";
+    default:
+        return "unknown error";
+    }
+}
+
+static bool nonempty(const char *s)
+{
+    return s != NULL && s[0] != '\0';
+}
+
+static int check_scope(const struct store_scope *sc, struct store_err *err)
+{
+    if (sc == NULL || !nonempty(sc->account) || sc->region == NULL || !nonempty(sc->kind)) {
+        return store_fail(err, SB_EINVAL, "store: scope needs an account, a region and a kind");
+    }
+    return 0;
+}
+
+// Returns a heap copy of s with ASCII letters lowercased (IAM compares names that way).
+static char *fold(const char *s)
+{
+    size_t n = strlen(s);
+    char *f = sb_xmalloc(n + 1);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 'A' && c <= 'Z') {
+            c = (unsigned char)(c + ('a' - 'A'));
+        }
+        f[i] = (char)c;
+    }
+    f[n] = '\0';
+    return f;
+}
+
+// Opens the store after checking the options; see store.h.
+int store_open(const struct store_opts *opts, struct store **out, struct store_err *err)
+{
+    *out = NULL;
+    if (opts == NULL || !nonempty(opts->data_dir) || !nonempty(opts->version)) {
+        return store_fail(err, SB_EINVAL, "store: a data directory and a version are required");
+    }
+    if (opts->sync != STORE_SYNC_NORMAL && opts->sync != STORE_SYNC_FULL) {
+        return store_fail(err, SB_EINVAL, "store: unknown durability level");
+    }
+    if (opts->busy_timeout_ms < 0 || opts->cache_kib < 0) {
+        return store_fail(err, SB_EINVAL, "store: negative timeout or cache size");
+    }
+    return store_sqlite_open(opts, out, err);
+}
+
+// Closes the store through its backend; see store.h.
+void store_close(struct store *s)
+{
+    if (s != NULL) {
+        s->ops->close(s);
+    }
+}
+
+// Validates obj, derives its name key and sort key, and writes it; see store.h.
+int store_put(struct store *s, const struct store_obj *obj, enum store_put_mode mode,
+              struct store_err *err)
+{
+    if (obj == NULL || !nonempty(obj->account) || obj->region == NULL || !nonempty(obj->kind) ||
+        !nonempty(obj->id) || obj->doc == NULL) {
+        return store_fail(err, SB_EINVAL, "store: an object needs account, region, kind, id, doc");
+    }
+    if ((obj->name != NULL && obj->name[0] == '\0') ||
+        (obj->parent != NULL && obj->parent[0] == '\0') ||
+        (obj->key2 != NULL && obj->key2[0] == '\0')) {
+        return store_fail(err, SB_EINVAL, "store: name, parent and key2 are NULL or non-empty");
+    }
+    if (mode != STORE_CREATE && mode != STORE_REPLACE && mode != STORE_UPSERT) {
+        return store_fail(err, SB_EINVAL, "store: unknown put mode");
+    }
+    char *folded = NULL;
+    const char *name_key = obj->name;
+    if (obj->name != NULL && obj->name_ci) {
+        folded = fold(obj->name);
+        name_key = folded;
+    }
+    const char *sort_key = name_key != NULL ? name_key : obj->id;
+    int rc = s->ops->put(s, obj, name_key, sort_key, mode, err);
+    free(folded);
+    return rc;
+}
+
+// Reads one object by id; see store.h.
+int store_get(struct store *s, const struct store_scope *sc, const char *id, struct arena *a,
+              struct store_obj *out, struct store_err *err)
+{
+    int rc = check_scope(sc, err);
+    if (rc != 0) {
+        return rc;
+    }
+    if (!nonempty(id) || (out != NULL && a == NULL)) {
+        return store_fail(err, SB_EINVAL, "store: get needs an id (and an arena for the result)");
+    }
+    return s->ops->get(s, sc, STORE_BY_ID, id, a, out, err);
+}
+
+// Reads one object by name, folding it for name_ci scopes; see store.h.
+int store_get_by_name(struct store *s, const struct store_scope *sc, const char *name,
+                      struct arena *a, struct store_obj *out, struct store_err *err)
+{
+    int rc = check_scope(sc, err);
+    if (rc != 0) {
+        return rc;
+    }
+    if (!nonempty(name) || (out != NULL && a == NULL)) {
+        return store_fail(err, SB_EINVAL, "store: get needs a name (and an arena for the result)");
+    }
+    char *folded = sc->name_ci ? fold(name) : NULL;
+    rc = s->ops->get(s, sc, STORE_BY_NAME_KEY, folded != NULL ? folded : name, a, out, err);
+    free(folded);
+    return rc;
+}
+
+// Reads one object by key2 across accounts; see store.h.
+int store_get_by_key2(struct store *s, const char *kind, const char *key2, struct arena *a,
+                      struct store_obj *out, struct store_err *err)
+{
+    if (!nonempty(key2) || (kind != NULL && kind[0] == '\0') || (out != NULL && a == NULL)) {
+        return store_fail(err, SB_EINVAL, "store: get needs a key2 (and an arena for the result)");
+    }
+    return s->ops->get_key2(s, kind, key2, a, out, err);
+}
+
+// Deletes one object; see store.h.
+int store_delete(struct store *s, const struct store_scope *sc, const char *id,
+                 struct store_err *err)
+{
+    int rc = check_scope(sc, err);
+    if (rc != 0) {
+        return rc;
+    }
+    if (!nonempty(id)) {
+        return store_fail(err, SB_EINVAL, "store: delete needs an id");
+    }
+    return s->ops->del(s, sc, id, err);
+}
+
+// Deletes the children of parent; see store.h.
+int store_delete_children(struct store *s, const struct store_scope *sc, const char *parent,
+                          int64_t *deleted, struct store_err *err)
+{
+    int64_t n = 0;
+    int rc = check_scope(sc, err);
+    if (rc == 0 && !nonempty(parent)) {
+        rc = store_fail(err, SB_EINVAL, "store: delete_children needs a parent");
+    }
+    if (rc == 0) {
+        rc = s->ops->del_children(s, sc, parent, &n, err);
+    }
+    if (deleted != NULL) {
+        *deleted = rc == 0 ? n : 0;
+    }
+    return rc;
+}
+
+// Counts the objects of a scope; see store.h.
+int store_count(struct store *s, const struct store_scope *sc, const char *parent, int64_t *count,
+                struct store_err *err)
+{
+    *count = 0;
+    int rc = check_scope(sc, err);
+    if (rc != 0) {
+        return rc;
+    }
+    if (parent != NULL && parent[0] == '\0') {
+        return store_fail(err, SB_EINVAL, "store: an empty parent");
+    }
+    return s->ops->count(s, sc, parent, count, err);
+}
+
+// Counts objects per kind; see store.h.
+int store_count_kinds(struct store *s, struct arena *a, struct store_kind_count **out,
+                      size_t *count, struct store_err *err)
+{
+    *out = NULL;
+    *count = 0;
+    if (a == NULL) {
+        return store_fail(err, SB_EINVAL, "store: count_kinds needs an arena");
+    }
+    return s->ops->count_kinds(s, a, out, count, err);
+}
+
+static const char hexdigits[] = "0123456789abcdef";
+
+static void put_hex(char *dst, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        dst[2 * i] = hexdigits[c >> 4];
+        dst[2 * i + 1] = hexdigits[c & 15];
+    }
+}
+
+// The marker is "<hex of the sort key>.<hex of the id>" of the last object returned: opaque,
+// printable and URL-safe, and it stays valid when that object is deleted meanwhile.
+static const char *encode_marker(struct arena *a, const char *sort_key, const char *id)
+{
+    size_t ns = strlen(sort_key);
+    size_t ni = strlen(id);
+    char *m = arena_alloc(a, 2 * ns + 1 + 2 * ni + 1);
+    put_hex(m, sort_key, ns);
+    m[2 * ns] = '.';
+    put_hex(m + 2 * ns + 1, id, ni);
+    m[2 * ns + 1 + 2 * ni] = '\0';
+    return m;
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    return -1;
+}
+
+// Decodes n hex digits at s into a NUL-terminated arena string; NULL if malformed or if it
+// would hold a NUL byte.
+static const char *decode_hex(struct arena *a, const char *s, size_t n)
+{
+    if (n % 2 != 0) {
+        return NULL;
+    }
+    char *d = arena_alloc(a, n / 2 + 1);
+    for (size_t i = 0; i < n / 2; i++) {
+        int hi = hexval(s[2 * i]);
+        int lo = hexval(s[2 * i + 1]);
+        if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
+            return NULL;
+        }
+        d[i] = (char)(hi * 16 + lo);
+    }
+    d[n / 2] = '\0';
+    return d;
+}
+
+static int decode_marker(struct arena *a, const char *m, struct store_list_query *q,
+                         struct store_err *err)
+{
+    const char *dot = strchr(m, '.');
+    if (dot == NULL || dot == m || dot[1] == '\0') {
+        return store_fail(err, SB_EINVAL, "store: malformed list marker");
+    }
+    q->after_sort = decode_hex(a, m, (size_t)(dot - m));
+    q->after_id = decode_hex(a, dot + 1, strlen(dot + 1));
+    if (q->after_sort == NULL || q->after_id == NULL) {
+        return store_fail(err, SB_EINVAL, "store: malformed list marker");
+    }
+    return 0;
+}
+
+// Turns a prefix into the half-open range [*lo, *hi) of the strings that start with it, compared
+// byte-wise: hi is the prefix with trailing 0xff bytes dropped and the last byte incremented.
+// A prefix of only 0xff bytes (never valid UTF-8) gets hi NULL, meaning no match.
+static void prefix_range(struct arena *a, const char *p, const char **lo, const char **hi)
+{
+    size_t n = strlen(p);
+    char *h = arena_strndup(a, p, n);
+    while (n > 0 && (unsigned char)h[n - 1] == 0xff) {
+        n--;
+    }
+    *lo = p;
+    if (n == 0) {
+        *hi = NULL;
+        return;
+    }
+    h[n - 1] = (char)((unsigned char)h[n - 1] + 1);
+    h[n] = '\0';
+    *hi = h;
+}
+
+// Lists one page; see store.h.
+int store_list(struct store *s, const struct store_scope *sc, const struct store_list_opts *opts,
+               struct arena *a, struct store_list *out, struct store_err *err)
+{
+    *out = (struct store_list){0};
+    int rc = check_scope(sc, err);
+    if (rc != 0) {
+        return rc;
+    }
+    if (opts == NULL || a == NULL || opts->limit > STORE_LIST_MAX ||
+        (opts->parent != NULL && opts->parent[0] == '\0')) {
+        return store_fail(err, SB_EINVAL, "store: list needs options, an arena, a valid limit");
+    }
+    struct store_list_query q = {
+        .parent = opts->parent,
+        .limit = opts->limit == 0 ? 100 : opts->limit,
+    };
+    if (nonempty(opts->path_prefix)) {
+        q.has_path = true;
+        prefix_range(a, opts->path_prefix, &q.path_lo, &q.path_hi);
+    }
+    if (nonempty(opts->name_prefix)) {
+        q.has_sort_prefix = true;
+        const char *p = opts->name_prefix;
+        if (sc->name_ci) {
+            char *f = fold(p);
+            p = arena_strndup(a, f, strlen(f));
+            free(f);
+        }
+        prefix_range(a, p, &q.sort_lo, &q.sort_hi);
+    }
+    if (opts->marker != NULL) {
+        rc = decode_marker(a, opts->marker, &q, err);
+        if (rc != 0) {
+            return rc;
+        }
+    }
+    const char *last_sort = NULL;
+    rc = s->ops->list(s, sc, &q, a, out, &last_sort, err);
+    if (rc != 0) {
+        *out = (struct store_list){0};
+        return rc;
+    }
+    if (out->truncated && out->count > 0 && last_sort != NULL) {
+        out->next_marker = encode_marker(a, last_sort, out->items[out->count - 1].id);
+    } else {
+        out->truncated = false;
+    }
+    return 0;
+}
+
+// Starts the calling thread's transaction; see store.h.
+int store_begin(struct store *s, struct store_err *err)
+{
+    return s->ops->begin(s, true, err);
+}
+
+// Starts the calling thread's read-only transaction; see store.h.
+int store_begin_read(struct store *s, struct store_err *err)
+{
+    return s->ops->begin(s, false, err);
+}
+
+// Commits the calling thread's transaction; see store.h.
+int store_commit(struct store *s, struct store_err *err)
+{
+    return s->ops->commit(s, err);
+}
+
+// Rolls back the calling thread's transaction; see store.h.
+void store_rollback(struct store *s)
+{
+    s->ops->rollback(s);
+}
+
+// Runs the integrity check; see store.h.
+int store_check(struct store *s, struct store_err *err)
+{
+    return s->ops->check(s, err);
+}

@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: Apache-2.0
+// The services sagebox serves and their operation handlers (registry.c lists them). Each service
+// module exports one table; adding an operation is adding its handler to that table.
+#ifndef SAGEBOX_SVC_REGISTRY_H
+#define SAGEBOX_SVC_REGISTRY_H
+
+#include "svc/svc.h"
+
+#include <stddef.h>
+
+struct svc_service {
+    const char *signing_name;           // "iam", "sts", ...
+    const struct svc_handler *handlers; // ends with {NULL, NULL}
+};
+
+extern const struct svc_service svc_registry[];
+extern const size_t svc_registry_count;
+
+// The tables of the service modules, each ending with {NULL, NULL}.
+extern const struct svc_handler sts_handlers[];
+extern const struct svc_handler iam_handlers[];
+
+#endif
