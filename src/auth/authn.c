@@ -7,7 +7,10 @@
 
 #include <jansson.h>
 #include <openssl/crypto.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *jstr(const json_t *o, const char *key)
@@ -16,9 +19,17 @@ static const char *jstr(const json_t *o, const char *key)
     return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
+// Copies src into dst[0..cap), truncating; NULL copies "".
 static void copy(char *dst, size_t cap, const char *src)
 {
-    snprintf(dst, cap, "%s", src ? src : "");
+    size_t n = src ? strlen(src) : 0;
+    if (n >= cap) {
+        n = cap - 1;
+    }
+    if (n > 0) {
+        memcpy(dst, src, n);
+    }
+    dst[n] = '\0';
 }
 
 static int fail(enum sigv4_failure why, enum sigv4_protocol proto, const char *msg,
@@ -65,14 +76,71 @@ static int resolve_access_key(const struct svc_env *env, const struct store_obj 
     copy(out->user_id, sizeof(out->user_id), user.id);
     copy(out->entity_id, sizeof(out->entity_id), user.id);
     copy(out->entity_name, sizeof(out->entity_name), jstr(u, "UserName"));
+    const json_t *tags = json_object_get(u, "Tags");
+    if (json_array_size(tags) > 0) {
+        char *t = json_dumps(tags, JSON_COMPACT);
+        out->principal_tags = arena_strndup(a, t, strlen(t));
+        free(t);
+    }
     json_decref(u);
     set_principal(out, POLICY_PRINCIPAL_USER);
     return 0;
 }
 
+// The principal tags of a role session: the role's tags, overridden by the session's tags
+// (IAM User Guide, "Passing session tags in AWS STS"), as JSON text in the arena.
+static const char *session_tags(const struct svc_env *env, const struct store_obj *sess,
+                                const json_t *doc, struct arena *a)
+{
+    json_t *merged = json_object();
+    const char *role_id = jstr(doc, "RoleId");
+    if (role_id != NULL) {
+        struct store_scope sc = {sess->account, "", IAM_KIND_ROLE, true};
+        struct store_obj role;
+        if (store_get(env->store, &sc, role_id, a, &role, NULL) == 0) {
+            json_t *r = json_loadb(role.doc, role.doc_len, 0, NULL);
+            size_t i;
+            const json_t *t;
+            json_array_foreach(json_object_get(r, "Tags"), i, t)
+            {
+                const char *k = jstr(t, "Key");
+                if (k != NULL) {
+                    json_object_set(merged, k, json_object_get(t, "Value"));
+                }
+            }
+            json_decref(r);
+        }
+    }
+    size_t i;
+    const json_t *t;
+    json_array_foreach(json_object_get(doc, "Tags"), i, t)
+    {
+        const char *k = jstr(t, "Key");
+        if (k != NULL) {
+            json_object_set(merged, k, json_object_get(t, "Value"));
+        }
+    }
+    const char *out = NULL;
+    if (json_object_size(merged) > 0) {
+        json_t *list = json_array();
+        const char *k;
+        json_t *v;
+        json_object_foreach(merged, k, v)
+        {
+            json_array_append_new(list, json_pack("{s:s, s:O}", "Key", k, "Value", v));
+        }
+        char *text = json_dumps(list, JSON_COMPACT);
+        out = arena_strndup(a, text, strlen(text));
+        free(text);
+        json_decref(list);
+    }
+    json_decref(merged);
+    return out;
+}
+
 // A temporary key from STS: AssumeRole (a role session) or GetSessionToken (the user itself).
-static int resolve_session(const struct store_obj *sess, const json_t *doc, struct arena *a,
-                           struct svc_caller *out)
+static int resolve_session(const struct svc_env *env, const struct store_obj *sess,
+                           const json_t *doc, struct arena *a, struct svc_caller *out)
 {
     copy(out->account, sizeof(out->account), sess->account);
     copy(out->arn, sizeof(out->arn), jstr(doc, "Arn"));
@@ -82,6 +150,7 @@ static int resolve_session(const struct store_obj *sess, const json_t *doc, stru
         copy(out->entity_name, sizeof(out->entity_name), jstr(doc, "RoleName"));
         copy(out->user_id, sizeof(out->user_id), jstr(doc, "AssumedRoleId"));
         out->session_doc = arena_strndup(a, sess->doc, sess->doc_len);
+        out->principal_tags = session_tags(env, sess, doc, a);
         set_principal(out, POLICY_PRINCIPAL_ROLE_SESSION);
         return 0;
     }
@@ -97,28 +166,53 @@ static int resolve_session(const struct store_obj *sess, const json_t *doc, stru
     return 0;
 }
 
-// Verifies and resolves; see authn.h.
-int authn_verify(const struct svc_env *env, struct sigv4_key_cache *keys,
-                 const struct sigv4_request *rq, const struct sigv4_claim *claim,
-                 enum sigv4_protocol proto, time_t now, struct arena *a, struct svc_caller *out,
-                 struct awserr *err)
+// What a key resolves to, independent of any one request: the secret, the session's token and
+// expiration, whether it may be used, and the caller it authenticates.
+struct resolved_key {
+    bool found;
+    bool active;  // long-term keys: Status is Active
+    bool session; // an STS session key
+    char secret[128];
+    char *token; // sessions: the session token (heap copy when cached)
+    double expiration;
+    struct svc_caller caller;
+};
+
+// Copies the caller's strings that live outside its buffers, so that it can outlive a request.
+static void caller_fix_pointers(struct svc_caller *c)
+{
+    c->principal.arn = c->arn;
+    c->principal.account = c->account;
+    c->principal.identity_arn = c->identity_arn[0] ? c->identity_arn : NULL;
+}
+
+static char *heap_dup(const char *s)
+{
+    if (s == NULL) {
+        return NULL;
+    }
+    size_t n = strlen(s);
+    char *d = malloc(n + 1);
+    if (d == NULL) {
+        abort();
+    }
+    memcpy(d, s, n + 1);
+    return d;
+}
+
+// Looks the key up in the store and resolves it. Returns 0 (rk->found tells whether the key
+// exists), or -1 with err set on a store failure.
+static int load_key(const struct svc_env *env, const char *akid, struct arena *a,
+                    struct resolved_key *rk, struct awserr *err)
 {
     int rc = -1;
     json_t *doc = NULL;
-    memset(out, 0, sizeof(*out));
-    char akid[128];
-    if (claim->access_key_id.len == 0 || claim->access_key_id.len >= sizeof(akid)) {
-        return fail(SIGV4_UNKNOWN_KEY, proto, NULL, err);
-    }
-    memcpy(akid, claim->access_key_id.ptr, claim->access_key_id.len);
-    akid[claim->access_key_id.len] = '\0';
-    copy(out->access_key_id, sizeof(out->access_key_id), akid);
-
+    memset(rk, 0, sizeof(*rk));
     struct store_obj key;
     struct store_err se;
     int src = store_get_by_key2(env->store, NULL, akid, a, &key, &se);
     if (src == SB_ENOTFOUND) {
-        return fail(SIGV4_UNKNOWN_KEY, proto, NULL, err);
+        return 0;
     }
     if (src != 0) {
         fprintf(stderr, "sagebox: store: %s\n", se.msg);
@@ -127,49 +221,189 @@ int authn_verify(const struct svc_env *env, struct sigv4_key_cache *keys,
     doc = json_loadb(key.doc, key.doc_len, 0, NULL);
     const char *secret = jstr(doc, "SecretAccessKey");
     if (secret == NULL) {
+        rc = 0; // unusable: treated as unknown
+        goto out;
+    }
+    copy(rk->secret, sizeof(rk->secret), secret);
+    rk->session = strcmp(key.kind, STS_KIND_SESSION) == 0;
+    if (rk->session) {
+        const char *token = jstr(doc, "SessionToken");
+        rk->token = token ? arena_strndup(a, token, strlen(token)) : NULL;
+        const json_t *exp = json_object_get(doc, "Expiration");
+        rk->expiration = json_is_number(exp) ? json_number_value(exp) : 0;
+        rk->active = true;
+        rc = resolve_session(env, &key, doc, a, &rk->caller);
+    } else {
+        const char *status = jstr(doc, "Status");
+        rk->active = status == NULL || strcmp(status, "Active") == 0;
+        if (resolve_access_key(env, &key, doc, a, &rk->caller, err) != 0) {
+            // The key's user is gone: the key no longer authenticates anyone.
+            memset(err, 0, sizeof(*err));
+            rc = 0;
+            goto out;
+        }
+        rc = 0;
+    }
+    rk->found = rc == 0;
+out:
+    json_decref(doc);
+    return rc;
+}
+
+// --- The resolved-key cache ---------------------------------------------------------------------
+// Authentication runs on every request; the store changes rarely. Entries are tagged with the
+// store's write generation read before loading, and are stale as soon as it moves.
+
+#define CACHE_SLOTS 1024
+
+struct cache_entry {
+    char akid[128];
+    uint64_t generation;
+    bool used;
+    struct resolved_key rk; // token, session_doc and principal_tags are heap copies
+};
+
+struct authn_cache {
+    pthread_mutex_t lock;
+    struct cache_entry slots[CACHE_SLOTS];
+};
+
+// Returns a new, empty cache.
+struct authn_cache *authn_cache_new(void)
+{
+    struct authn_cache *c = sb_xcalloc(1, sizeof(*c));
+    pthread_mutex_init(&c->lock, NULL);
+    return c;
+}
+
+static void entry_clear(struct cache_entry *e)
+{
+    free(e->rk.token);
+    free((char *)e->rk.caller.session_doc);
+    free((char *)e->rk.caller.principal_tags);
+    OPENSSL_cleanse(e->rk.secret, sizeof(e->rk.secret));
+    memset(e, 0, sizeof(*e));
+}
+
+// Frees the cache, wiping the secrets it held.
+void authn_cache_free(struct authn_cache *c)
+{
+    if (c == NULL) {
+        return;
+    }
+    for (size_t i = 0; i < CACHE_SLOTS; i++) {
+        entry_clear(&c->slots[i]);
+    }
+    pthread_mutex_destroy(&c->lock);
+    free(c);
+}
+
+static size_t slot_of(const char *akid)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (const char *p = akid; *p; p++) {
+        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    }
+    return (size_t)(h % CACHE_SLOTS);
+}
+
+// Copies a fresh entry out of the cache into *rk (strings into the arena). Returns true on a hit.
+static bool cache_get(struct authn_cache *c, const char *akid, uint64_t gen, struct arena *a,
+                      struct resolved_key *rk)
+{
+    bool hit = false;
+    pthread_mutex_lock(&c->lock);
+    struct cache_entry *e = &c->slots[slot_of(akid)];
+    if (e->used && e->generation == gen && strcmp(e->akid, akid) == 0) {
+        *rk = e->rk;
+        rk->token = e->rk.token ? arena_strndup(a, e->rk.token, strlen(e->rk.token)) : NULL;
+        const char *sd = e->rk.caller.session_doc;
+        rk->caller.session_doc = sd ? arena_strndup(a, sd, strlen(sd)) : NULL;
+        const char *pt = e->rk.caller.principal_tags;
+        rk->caller.principal_tags = pt ? arena_strndup(a, pt, strlen(pt)) : NULL;
+        caller_fix_pointers(&rk->caller);
+        hit = true;
+    }
+    pthread_mutex_unlock(&c->lock);
+    return hit;
+}
+
+static void cache_put(struct authn_cache *c, const char *akid, uint64_t gen,
+                      const struct resolved_key *rk)
+{
+    pthread_mutex_lock(&c->lock);
+    struct cache_entry *e = &c->slots[slot_of(akid)];
+    entry_clear(e);
+    copy(e->akid, sizeof(e->akid), akid);
+    e->generation = gen;
+    e->used = true;
+    e->rk = *rk;
+    e->rk.token = heap_dup(rk->token);
+    e->rk.caller.session_doc = heap_dup(rk->caller.session_doc);
+    e->rk.caller.principal_tags = heap_dup(rk->caller.principal_tags);
+    caller_fix_pointers(&e->rk.caller);
+    pthread_mutex_unlock(&c->lock);
+}
+
+// Verifies and resolves; see authn.h.
+int authn_verify(const struct svc_env *env, struct authn_cache *cache, struct sigv4_key_cache *keys,
+                 const struct sigv4_request *rq, const struct sigv4_claim *claim,
+                 enum sigv4_protocol proto, time_t now, struct arena *a, struct svc_caller *out,
+                 struct awserr *err)
+{
+    memset(out, 0, sizeof(*out));
+    char akid[128];
+    if (claim->access_key_id.len == 0 || claim->access_key_id.len >= sizeof(akid)) {
+        return fail(SIGV4_UNKNOWN_KEY, proto, NULL, err);
+    }
+    memcpy(akid, claim->access_key_id.ptr, claim->access_key_id.len);
+    akid[claim->access_key_id.len] = '\0';
+
+    struct resolved_key rk;
+    uint64_t gen = store_generation(env->store);
+    if (cache == NULL || !cache_get(cache, akid, gen, a, &rk)) {
+        if (load_key(env, akid, a, &rk, err) != 0) {
+            return -1;
+        }
+        if (cache != NULL && rk.found) {
+            cache_put(cache, akid, gen, &rk);
+        }
+    }
+    int rc = -1;
+    if (!rk.found || !rk.active) {
         fail(SIGV4_UNKNOWN_KEY, proto, NULL, err);
         goto out;
     }
-    bool session = strcmp(key.kind, STS_KIND_SESSION) == 0;
-    if (!session) {
-        const char *status = jstr(doc, "Status");
-        if (status != NULL && strcmp(status, "Active") != 0) {
-            fail(SIGV4_UNKNOWN_KEY, proto, NULL, err);
-            goto out;
-        }
-        if (claim->security_token.len != 0) {
-            // A session token sent with a long-term key names no session of this key.
+    if (!rk.session && claim->security_token.len != 0) {
+        // A session token sent with a long-term key names no session of this key.
+        fail(SIGV4_INVALID_TOKEN, proto, NULL, err);
+        goto out;
+    }
+    if (rk.session) {
+        size_t tlen = rk.token ? strlen(rk.token) : 0;
+        if (rk.token == NULL || claim->security_token.len != tlen ||
+            CRYPTO_memcmp(rk.token, claim->security_token.ptr, tlen) != 0) {
             fail(SIGV4_INVALID_TOKEN, proto, NULL, err);
             goto out;
         }
-    } else {
-        const char *token = jstr(doc, "SessionToken");
-        size_t tlen = token ? strlen(token) : 0;
-        if (token == NULL || claim->security_token.len != tlen ||
-            CRYPTO_memcmp(token, claim->security_token.ptr, tlen) != 0) {
-            fail(SIGV4_INVALID_TOKEN, proto, NULL, err);
-            goto out;
-        }
-        const json_t *exp = json_object_get(doc, "Expiration");
-        if (json_is_number(exp) && (double)now >= json_number_value(exp)) {
+        if ((double)now >= rk.expiration) {
             fail(SIGV4_EXPIRED_TOKEN, proto, NULL, err);
             goto out;
         }
     }
     enum sigv4_failure why = SIGV4_OK;
     char msg[4096];
-    if (sigv4_verify(rq, claim, secret, strlen(secret), now, keys, a, &why, msg, sizeof(msg)) !=
-        0) {
+    if (sigv4_verify(rq, claim, rk.secret, strlen(rk.secret), now, keys, a, &why, msg,
+                     sizeof(msg)) != 0) {
         fail(why, proto, msg, err);
         goto out;
     }
-    if (session) {
-        rc = resolve_session(&key, doc, a, out);
-    } else {
-        rc = resolve_access_key(env, &key, doc, a, out, err);
-    }
+    *out = rk.caller;
+    caller_fix_pointers(out);
+    copy(out->access_key_id, sizeof(out->access_key_id), akid);
+    rc = 0;
 out:
-    json_decref(doc);
+    OPENSSL_cleanse(rk.secret, sizeof(rk.secret));
     return rc;
 }
 

@@ -13,12 +13,19 @@
 
 #include <time.h>
 
+// A cache of resolved keys (secret, session token, caller) shared by the request threads; an
+// entry is used only while the store has not been written since it was loaded.
+struct authn_cache;
+struct authn_cache *authn_cache_new(void);
+void authn_cache_free(struct authn_cache *c); // wipes the secrets; NULL does nothing
+
 // Verifies the request rq whose parsed claim is claim, at time now, with keys as the derived-key
-// cache, and fills *out. Returns 0, or -1 with err set to the failure in the protocol proto's
-// terms (InvalidClientTokenId / UnrecognizedClientException for an unknown or inactive key,
-// SignatureDoesNotMatch / InvalidSignatureException, ExpiredToken, ...). Strings of *out that do
-// not fit its buffers live in the arena a.
-int authn_verify(const struct svc_env *env, struct sigv4_key_cache *keys,
+// cache and cache (may be NULL) as the resolved-key cache, and fills *out. Returns 0, or -1 with
+// err set to the failure in the protocol proto's terms (InvalidClientTokenId /
+// UnrecognizedClientException for an unknown or inactive key, SignatureDoesNotMatch /
+// InvalidSignatureException, ExpiredToken, ...). Strings of *out that do not fit its buffers live
+// in the arena a.
+int authn_verify(const struct svc_env *env, struct authn_cache *cache, struct sigv4_key_cache *keys,
                  const struct sigv4_request *rq, const struct sigv4_claim *claim,
                  enum sigv4_protocol proto, time_t now, struct arena *a, struct svc_caller *out,
                  struct awserr *err);

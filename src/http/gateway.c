@@ -1,10 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
-// The request pipeline; see gateway.h. This first step serves the health endpoint and logs every
-// request; the AWS path is wired in as the protocol, authentication and service layers land.
+// The request pipeline; see gateway.h. For an AWS request, in order: parse the SigV4 claim (its
+// credential scope names the service), route to the operation (proto), check what needs no secret
+// (clock, scope), look up the key and verify the signature (auth), decode and validate the input
+// (proto), build the request context, run the handler (svc; it authorizes through the policy
+// engine), and encode the output or the error in the service's protocol (proto).
 #include "http/gateway.h"
 
+#include "auth/authn.h"
+#include "auth/sigv4.h"
 #include "core/arena.h"
 #include "core/ids.h"
+#include "proto/proto.h"
+#include "store/store.h"
+#include "svc/svc.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -18,6 +26,12 @@ struct gateway {
     char *region;
     char *version;
     time_t started;
+    long clock_offset; // seconds added to the real clock (SAGEBOX_CLOCK_OFFSET_SECONDS)
+    struct store *store;
+    struct policy_cache *policies;
+    struct sigv4_key_cache *keys;
+    struct authn_cache *creds;
+    struct svc_env env;
 };
 
 static char *dup(const char *s)
@@ -31,14 +45,33 @@ static char *dup(const char *s)
 // Opens the gateway; see gateway.h.
 int gateway_open(const struct gateway_config *cfg, struct gateway **out, char *err, size_t err_cap)
 {
-    (void)err;
-    (void)err_cap;
+    *out = NULL;
     struct gateway *gw = sb_xcalloc(1, sizeof(*gw));
     gw->data_dir = dup(cfg->data_dir);
     gw->account_id = dup(cfg->account_id);
     gw->region = dup(cfg->region);
     gw->version = dup(cfg->version);
     gw->started = time(NULL);
+    gw->clock_offset = cfg->clock_offset;
+    struct store_opts so = {.data_dir = gw->data_dir, .version = gw->version};
+    struct store_err se;
+    if (store_open(&so, &gw->store, &se) != 0) {
+        snprintf(err, err_cap, "%s", se.msg);
+        gateway_close(gw);
+        return -1;
+    }
+    if (authn_ensure_root_key(gw->store, gw->account_id, cfg->root_access_key_id,
+                              cfg->root_secret_access_key, err, err_cap) != 0) {
+        gateway_close(gw);
+        return -1;
+    }
+    gw->policies = policy_cache_new(4096);
+    gw->keys = sigv4_key_cache_new();
+    gw->creds = authn_cache_new();
+    gw->env.store = gw->store;
+    gw->env.policies = gw->policies;
+    gw->env.partition = "aws";
+    gw->env.default_region = gw->region;
     *out = gw;
     return 0;
 }
@@ -49,6 +82,10 @@ void gateway_close(struct gateway *gw)
     if (gw == NULL) {
         return;
     }
+    store_close(gw->store);
+    policy_cache_free(gw->policies);
+    sigv4_key_cache_free(gw->keys);
+    authn_cache_free(gw->creds);
     free(gw->data_dir);
     free(gw->account_id);
     free(gw->region);
@@ -83,11 +120,24 @@ static void health(struct gateway *gw, struct http_response *rs)
     json_t *o = json_object();
     json_object_set_new(o, "status", json_string("running"));
     json_object_set_new(o, "version", json_string(gw->version));
-    json_object_set_new(o, "services", json_array());
+    json_t *services = json_array();
+    svc_list_services(services);
+    json_object_set_new(o, "services", services);
     json_object_set_new(o, "uptimeSeconds", json_integer((json_int_t)(time(NULL) - gw->started)));
     json_object_set_new(o, "accountId", json_string(gw->account_id));
     json_object_set_new(o, "region", json_string(gw->region));
-    json_object_set_new(o, "state", json_object());
+    json_t *state = json_object();
+    struct arena a;
+    arena_init(&a, NULL, 0);
+    struct store_kind_count *counts = NULL;
+    size_t n = 0;
+    if (store_count_kinds(gw->store, &a, &counts, &n, NULL) == 0) {
+        for (size_t i = 0; i < n; i++) {
+            json_object_set_new(state, counts[i].kind, json_integer(counts[i].count));
+        }
+    }
+    arena_release(&a);
+    json_object_set_new(o, "state", state);
     char *text = json_dumps(o, JSON_COMPACT);
     buf_puts(&rs->body, text);
     buf_putc(&rs->body, '\n');
@@ -95,6 +145,223 @@ static void health(struct gateway *gw, struct http_response *rs)
     json_decref(o);
     rs->status = 200;
     rs->content_type = "application/json";
+}
+
+static enum sigv4_protocol sigv4_proto(const struct proto_service *svc)
+{
+    if (svc == NULL) {
+        return SIGV4_PROTO_QUERY;
+    }
+    switch (proto_service_protocol(svc)) {
+    case PROTO_JSON:
+        return SIGV4_PROTO_JSON;
+    case PROTO_EC2:
+        return SIGV4_PROTO_EC2;
+    default:
+        return SIGV4_PROTO_QUERY;
+    }
+}
+
+// Everything the pipeline keeps while serving one AWS request.
+struct aws_request {
+    struct gateway *gw;
+    const struct http_request *rq;
+    struct http_response *rs;
+    const char *request_id;
+    const struct proto_service *svc;
+    const struct proto_op *op;
+    struct awserr err;
+    char principal[512];
+    char action[160];
+    char decision[24];
+};
+
+// Renders ar->err in the service's protocol.
+static void send_error(struct aws_request *ar)
+{
+    const char *ct = NULL;
+    buf_reset(&ar->rs->body);
+    proto_encode_error(ar->svc, &ar->err, ar->request_id, &ar->rs->body, &ct);
+    ar->rs->status = ar->err.status ? ar->err.status : 500;
+    ar->rs->content_type = ct;
+}
+
+// Adds the global condition keys the request itself carries (IAM User Guide, "AWS global
+// condition context keys"); the handler and svc_authorize add the rest.
+static void request_keys(struct aws_request *ar, const struct svc_caller *caller,
+                         struct policy_context *ctx)
+{
+    policy_context_add_principal_keys(ctx, &caller->principal);
+    if (caller->user_id[0] != '\0') {
+        policy_context_set(ctx, "aws:userid", caller->user_id);
+    }
+    if (caller->principal.type == POLICY_PRINCIPAL_ROLE_SESSION && caller->identity_arn[0]) {
+        policy_context_set(ctx, "aws:PrincipalArn", caller->identity_arn);
+    }
+    if (caller->principal_tags != NULL) {
+        json_t *tags = json_loads(caller->principal_tags, 0, NULL);
+        size_t i;
+        const json_t *t;
+        json_array_foreach(tags, i, t)
+        {
+            const char *k = json_string_value(json_object_get(t, "Key"));
+            const char *v = json_string_value(json_object_get(t, "Value"));
+            if (k != NULL) {
+                char name[320];
+                snprintf(name, sizeof(name), "aws:PrincipalTag/%s", k);
+                policy_context_set(ctx, name, v ? v : "");
+            }
+        }
+        json_decref(tags);
+    }
+    policy_context_set(ctx, "aws:SourceIp", ar->rq->client_ip);
+    policy_context_set(ctx, "aws:SecureTransport", "false");
+    policy_context_set(ctx, "aws:ViaAWSService", "false");
+}
+
+static void serve_aws(struct aws_request *ar)
+{
+    const struct http_request *rq = ar->rq;
+    struct arena *a = rq->arena;
+    json_t *in = NULL;
+    struct policy_context *ctx = NULL;
+    snprintf(ar->principal, sizeof(ar->principal), "-");
+    snprintf(ar->action, sizeof(ar->action), "-");
+    snprintf(ar->decision, sizeof(ar->decision), "-");
+
+    // The SigV4 view of the request: the raw target, every header, the whole body.
+    struct sigv4_header *hs = arena_alloc(a, (rq->header_count + 1) * sizeof(*hs));
+    for (size_t i = 0; i < rq->header_count; i++) {
+        hs[i] = (struct sigv4_header){rq->headers[i].name, strlen(rq->headers[i].name),
+                                      rq->headers[i].value, strlen(rq->headers[i].value)};
+    }
+    struct sigv4_request srq = {
+        .method = rq->method,
+        .raw_path = rq->raw_path,
+        .raw_path_len = rq->raw_path_len,
+        .raw_query = rq->raw_query,
+        .raw_query_len = rq->raw_query_len,
+        .headers = hs,
+        .header_count = rq->header_count,
+        .body = rq->body,
+        .body_len = rq->body_len,
+    };
+    struct sigv4_claim claim;
+    enum sigv4_failure why = SIGV4_OK;
+    char msg[1024];
+    bool signed_ok = sigv4_parse(&srq, a, &claim, &why, msg, sizeof(msg)) == 0;
+    char scope_service[64] = "";
+    if (signed_ok && claim.service.len < sizeof(scope_service)) {
+        memcpy(scope_service, claim.service.ptr, claim.service.len);
+        scope_service[claim.service.len] = '\0';
+    }
+
+    // Route: X-Amz-Target, or Action within the service of the credential scope.
+    char *query = arena_strndup(a, rq->raw_query, rq->raw_query_len);
+    struct proto_request prq = {
+        .method = rq->method,
+        .query = query,
+        .content_type = http_request_header(rq, "Content-Type"),
+        .target = http_request_header(rq, "X-Amz-Target"),
+        .scope_service = scope_service[0] ? scope_service : NULL,
+        .body = rq->body,
+        .body_len = rq->body_len,
+    };
+    if (proto_route(&prq, &ar->svc, &ar->op, &ar->err) != 0) {
+        send_error(ar);
+        goto out;
+    }
+    snprintf(ar->action, sizeof(ar->action), "%s:%s", proto_service_signing_name(ar->svc),
+             proto_op_name(ar->op));
+    enum sigv4_protocol sp = sigv4_proto(ar->svc);
+    if (!signed_ok) {
+        sigv4_failure_to_awserr(why, sp, msg, &ar->err);
+        send_error(ar);
+        goto out;
+    }
+
+    // Authenticate.
+    time_t now = time(NULL) + ar->gw->clock_offset;
+    srq.expect_service = proto_service_signing_name(ar->svc);
+    if (sigv4_precheck(&srq, &claim, now, &why, msg, sizeof(msg)) != 0) {
+        sigv4_failure_to_awserr(why, sp, msg, &ar->err);
+        send_error(ar);
+        goto out;
+    }
+    struct svc_caller *caller = arena_alloc(a, sizeof(*caller));
+    if (authn_verify(&ar->gw->env, ar->gw->creds, ar->gw->keys, &srq, &claim, sp, now, a, caller,
+                     &ar->err) != 0) {
+        send_error(ar);
+        goto out;
+    }
+    snprintf(ar->principal, sizeof(ar->principal), "%s", caller->arn);
+
+    // Decode and validate the input.
+    const char *body = rq->body;
+    size_t body_len = rq->body_len;
+    if (strcmp(rq->method, "GET") == 0 && body_len == 0) {
+        body = query;
+        body_len = rq->raw_query_len;
+    }
+    if (proto_decode(ar->op, body, body_len, prq.content_type, &in, &ar->err) != 0) {
+        send_error(ar);
+        goto out;
+    }
+    svc_handler_fn fn = svc_find(proto_service_signing_name(ar->svc), proto_op_name(ar->op));
+    if (fn == NULL) {
+        bool json = proto_service_protocol(ar->svc) == PROTO_JSON;
+        awserr_set(&ar->err, 400, json ? "UnknownOperationException" : "InvalidAction",
+                   "sagebox does not implement %s yet.", ar->action);
+        send_error(ar);
+        goto out;
+    }
+
+    // Run the operation.
+    char region[64] = "";
+    if (claim.region.len < sizeof(region)) {
+        memcpy(region, claim.region.ptr, claim.region.len);
+        region[claim.region.len] = '\0';
+    }
+    ctx = policy_context_new();
+    request_keys(ar, caller, ctx);
+    struct svc_call call = {
+        .env = &ar->gw->env,
+        .arena = a,
+        .request_id = ar->request_id,
+        .service = proto_service_signing_name(ar->svc),
+        .operation = proto_op_name(ar->op),
+        .region = region[0] ? region : ar->gw->region,
+        .caller = caller,
+        .ctx = ctx,
+        .now = now,
+        .in = in,
+    };
+    int rc = fn(&call);
+    snprintf(ar->decision, sizeof(ar->decision), "%s", call.decision[0] ? call.decision : "-");
+    if (rc != 0) {
+        ar->err = call.err;
+        if (!awserr_is_set(&ar->err)) {
+            awserr_set(&ar->err, 500, "InternalFailure", "The request processing has failed.");
+        }
+        json_decref(call.out);
+        send_error(ar);
+        goto out;
+    }
+    const char *ct = NULL;
+    if (proto_encode_response(ar->op, call.out, ar->request_id, &ar->rs->body, &ct) != 0) {
+        fprintf(stderr, "sagebox: %s: the handler's output does not fit the model\n", ar->action);
+        awserr_set(&ar->err, 500, "InternalFailure", "The request processing has failed.");
+        json_decref(call.out);
+        send_error(ar);
+        goto out;
+    }
+    json_decref(call.out);
+    ar->rs->status = 200;
+    ar->rs->content_type = ct;
+out:
+    json_decref(in);
+    policy_context_free(ctx);
+    http_response_header(ar->rs, proto_request_id_header(ar->svc), ar->request_id);
 }
 
 // Serves one request; see gateway.h.
@@ -109,9 +376,7 @@ void gateway_handle(void *ctx, const struct http_request *rq, struct http_respon
         log_request(rq, request_id, "-", "sagebox:Health", "-", rs->status);
         return;
     }
-    rs->status = 404;
-    rs->content_type = "application/json";
-    buf_puts(&rs->body, "{\"message\":\"No AWS service is served at this path yet\"}\n");
-    http_response_header(rs, "x-amzn-RequestId", request_id);
-    log_request(rq, request_id, "-", "-", "-", rs->status);
+    struct aws_request ar = {.gw = gw, .rq = rq, .rs = rs, .request_id = request_id};
+    serve_aws(&ar);
+    log_request(rq, request_id, ar.principal, ar.action, ar.decision, rs->status);
 }

@@ -17,6 +17,8 @@ struct gateway_config {
     const char *root_access_key_id;
     const char *root_secret_access_key;
     const char *version; // sagebox's version, reported by the health endpoint
+    long clock_offset;   // seconds added to the real clock for every decision that depends on
+                         // time (signatures, token expiry); 0 normally, set in tests to move time
 };
 
 struct gateway;

@@ -104,6 +104,19 @@ void store_close(struct store *s)
     }
 }
 
+static void bump(struct store *s, int rc)
+{
+    if (rc == 0) {
+        __atomic_add_fetch(&s->generation, 1, __ATOMIC_SEQ_CST);
+    }
+}
+
+// The write counter; see store.h.
+uint64_t store_generation(struct store *s)
+{
+    return __atomic_load_n(&s->generation, __ATOMIC_SEQ_CST);
+}
+
 // Validates obj, derives its name key and sort key, and writes it; see store.h.
 int store_put(struct store *s, const struct store_obj *obj, enum store_put_mode mode,
               struct store_err *err)
@@ -129,6 +142,7 @@ int store_put(struct store *s, const struct store_obj *obj, enum store_put_mode 
     const char *sort_key = name_key != NULL ? name_key : obj->id;
     int rc = s->ops->put(s, obj, name_key, sort_key, mode, err);
     free(folded);
+    bump(s, rc);
     return rc;
 }
 
@@ -184,7 +198,9 @@ int store_delete(struct store *s, const struct store_scope *sc, const char *id,
     if (!nonempty(id)) {
         return store_fail(err, SB_EINVAL, "store: delete needs an id");
     }
-    return s->ops->del(s, sc, id, err);
+    rc = s->ops->del(s, sc, id, err);
+    bump(s, rc);
+    return rc;
 }
 
 // Deletes the children of parent; see store.h.
@@ -198,6 +214,7 @@ int store_delete_children(struct store *s, const struct store_scope *sc, const c
     }
     if (rc == 0) {
         rc = s->ops->del_children(s, sc, parent, &n, err);
+        bump(s, rc);
     }
     if (deleted != NULL) {
         *deleted = rc == 0 ? n : 0;
@@ -389,7 +406,9 @@ int store_begin_read(struct store *s, struct store_err *err)
 // Commits the calling thread's transaction; see store.h.
 int store_commit(struct store *s, struct store_err *err)
 {
-    return s->ops->commit(s, err);
+    int rc = s->ops->commit(s, err);
+    bump(s, rc);
+    return rc;
 }
 
 // Rolls back the calling thread's transaction; see store.h.

@@ -122,6 +122,11 @@ struct store_kind_count {
 // store for store_close and 0 is returned; on failure *out is NULL.
 int store_open(const struct store_opts *opts, struct store **out, struct store_err *err);
 
+// A counter that changes after every committed write (put, delete, delete_children outside a
+// transaction, or a commit). Caches of stored data record it BEFORE reading, and are stale as
+// soon as it differs. Thread-safe.
+uint64_t store_generation(struct store *s);
+
 // Closes every connection and frees the store. No thread may use the store during or after the
 // call; an open transaction of any thread is rolled back. store_close(NULL) does nothing.
 void store_close(struct store *s);
@@ -249,6 +254,7 @@ struct store_ops {
 // The head of every backend's store object.
 struct store {
     const struct store_ops *ops;
+    uint64_t generation; // bumped after every committed write (see store_generation)
 };
 
 // Opens the SQLite backend (store_sqlite.c); store_open calls it after checking opts.

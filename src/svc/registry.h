@@ -16,8 +16,13 @@ struct svc_service {
 extern const struct svc_service svc_registry[];
 extern const size_t svc_registry_count;
 
-// The tables of the service modules, each ending with {NULL, NULL}.
+// The tables of the service modules, each ending with {NULL, NULL}. A service may have several
+// tables (one per resource family); the registry lists each.
 extern const struct svc_handler sts_handlers[];
-extern const struct svc_handler iam_handlers[];
+extern const struct svc_handler iam_user_handlers[];
+extern const struct svc_handler iam_group_handlers[];
+extern const struct svc_handler iam_role_handlers[];
+extern const struct svc_handler iam_policy_handlers[];
+extern const struct svc_handler iam_simulate_handlers[];
 
 #endif

@@ -30,7 +30,14 @@ svc_handler_fn svc_find(const char *service, const char *operation)
 void svc_list_services(json_t *array)
 {
     for (size_t i = 0; i < svc_registry_count; i++) {
-        json_array_append_new(array, json_string(svc_registry[i].signing_name));
+        const struct svc_service *s = &svc_registry[i];
+        bool seen = false;
+        for (size_t k = 0; k < i && !seen; k++) {
+            seen = strcmp(svc_registry[k].signing_name, s->signing_name) == 0;
+        }
+        if (!seen && s->handlers[0].operation != NULL) {
+            json_array_append_new(array, json_string(s->signing_name));
+        }
     }
 }
 

@@ -34,14 +34,16 @@ struct svc_caller {
     struct policy_principal principal; // its strings point into the buffers below
     char arn[512];                     // as AWS reports it ("User: <arn> is not authorized ...")
     char account[16];
-    char identity_arn[512];  // role ARN of a role session (with its path); "" otherwise
-    char user_id[160];       // aws:userid: AIDA... for users, AROA...:session for role sessions,
-                             // the account id for root
-    char entity_id[64];      // the IAM id of the user or role whose policies apply ("" for root)
-    char entity_name[128];   // the user or role name ("" for root)
-    char access_key_id[32];  // the key that signed the request
-    const char *session_doc; // role and federated sessions: the stored session document (JSON
-                             // text: session policies, tags, source identity); NULL otherwise
+    char identity_arn[512];     // role ARN of a role session (with its path); "" otherwise
+    char user_id[160];          // aws:userid: AIDA... for users, AROA...:session for role sessions,
+                                // the account id for root
+    char entity_id[64];         // the IAM id of the user or role whose policies apply ("" for root)
+    char entity_name[128];      // the user or role name ("" for root)
+    char access_key_id[32];     // the key that signed the request
+    const char *session_doc;    // role and federated sessions: the stored session document (JSON
+                                // text: session policies, tags, source identity); NULL otherwise
+    const char *principal_tags; // JSON text of [{Key, Value}]: the user's or role's tags, with a
+                                // session's tags overriding them; NULL when none
 };
 
 // One call of an operation.

@@ -134,3 +134,46 @@ def make_daemon(sagebox_bin, tmp_path):
     yield make
     for d in made:
         d.stop()
+
+
+AWS_CLI = "/usr/bin/aws"
+
+
+@pytest.fixture
+def client(daemon):
+    """boto3 clients (Debian's) pointed at the daemon, signed with the given keys (default: the
+    account root's test/test)."""
+    import boto3
+    from botocore.config import Config
+
+    def make(service, key="test", secret="test", token=None, region="us-east-1"):
+        return boto3.client(
+            service, endpoint_url=daemon.endpoint, region_name=region,
+            aws_access_key_id=key, aws_secret_access_key=secret, aws_session_token=token,
+            config=Config(retries={"max_attempts": 1}))
+
+    return make
+
+
+@pytest.fixture
+def aws_cli(daemon, tmp_path):
+    """Runs Debian's AWS CLI v2 against the daemon; returns (exit code, stdout, stderr)."""
+
+    def run(*args, key="test", secret="test", token=None, region="us-east-1"):
+        env = {
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(tmp_path),
+            "AWS_ACCESS_KEY_ID": key,
+            "AWS_SECRET_ACCESS_KEY": secret,
+            "AWS_DEFAULT_REGION": region,
+            "AWS_PAGER": "",
+            "AWS_CONFIG_FILE": str(tmp_path / "nonexistent-config"),
+            "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "nonexistent-credentials"),
+        }
+        if token:
+            env["AWS_SESSION_TOKEN"] = token
+        r = subprocess.run([AWS_CLI, "--endpoint-url", daemon.endpoint, *args],
+                           capture_output=True, text=True, env=env, timeout=60)
+        return r.returncode, r.stdout, r.stderr
+
+    return run

@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: Apache-2.0
+// What every IAM operation shares: ARNs and ids in IAM's formats, reading and writing the
+// objects of iam_store.h, IAM's error wording (NoSuchEntity, EntityAlreadyExists,
+// DeleteConflict, MalformedPolicyDocument, LimitExceeded), Marker/MaxItems pagination, tags,
+// and policy documents (validated by the engine, returned URL-encoded as IAM does).
+#ifndef SAGEBOX_IAM_COMMON_H
+#define SAGEBOX_IAM_COMMON_H
+
+#include "svc/iam/iam_store.h"
+#include "svc/svc.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+// The store scope of an IAM kind in the caller's account.
+struct store_scope iam_scope(const struct svc_call *c, const char *kind);
+
+// Builds "arn:PARTITION:iam::ACCOUNT:TYPE/PATH-WITHOUT-LEADING-SLASH/NAME" in the arena, e.g.
+// type "user", path "/division/", name "ana" -> arn:aws:iam::111122223333:user/division/ana.
+const char *iam_arn(const struct svc_call *c, const char *type, const char *path, const char *name);
+
+// A new unique id: prefix ("AIDA" users, "AGPA" groups, "AROA" roles, "ANPA" policies, "AKIA"
+// access keys, "ASIA" temporary keys) and 17 characters (16 for access keys), in the arena.
+const char *iam_new_id(const struct svc_call *c, const char *prefix);
+
+// Reads a string member of a request (NULL when absent).
+const char *iam_in_str(const struct svc_call *c, const char *member);
+
+// Maps a failed store call to the client's error: SB_ENOTFOUND -> 404 NoSuchEntity with
+// not_found_msg (printf-free text), SB_EEXISTS -> 409 EntityAlreadyExists with exists_msg,
+// anything else -> 500 ServiceFailure (the detail goes to the log only). Returns -1.
+int iam_store_error(struct svc_call *c, int rc, const struct store_err *e,
+                    const char *not_found_msg, const char *exists_msg);
+
+// Loads the object of kind named name (case-insensitive) into *obj and its parsed document into
+// *doc (the caller json_decref()s it). Returns 0, or -1 with 404 NoSuchEntity ("The <what> with
+// name <name> cannot be found.") or 500 set in c->err.
+int iam_get_named(struct svc_call *c, const char *kind, const char *what, const char *name,
+                  struct store_obj *obj, json_t **doc);
+
+// Stores doc (serialized compactly) as the object obj describes (doc/doc_len are filled here)
+// with mode. Returns 0, or -1 with c->err set through iam_store_error.
+int iam_put(struct svc_call *c, struct store_obj *obj, const json_t *doc, enum store_put_mode mode,
+            const char *not_found_msg, const char *exists_msg);
+
+// Validates a policy document as IAM does for the kind (MalformedPolicyDocument 400 with the
+// engine's reason, LimitExceeded 409 for sizes; entity names the user/role/group for inline size
+// messages). Returns 0 or -1 with c->err set.
+int iam_check_policy(struct svc_call *c, const char *doc, enum policy_kind kind,
+                     const char *entity);
+
+// Returns doc URL-encoded (RFC 3986, as IAM returns policy documents; botocore decodes them),
+// in the arena.
+const char *iam_url_encode(const struct svc_call *c, const char *doc);
+
+// Marker/MaxItems of a List* request: MaxItems 1..1000 (default 100); the marker as given.
+struct iam_page {
+    const char *marker;
+    size_t limit;
+};
+void iam_page_in(const struct svc_call *c, struct iam_page *p);
+
+// Sets IsTruncated (and Marker when truncated) in the output object.
+void iam_page_out(json_t *out, const struct store_list *l);
+
+// Validates a Tags list of a request (at most 50, keys 1..128 and values 0..256 characters,
+// no duplicate keys case-insensitively, keys not starting with "aws:"), as IAM does
+// (InvalidInput 400 / LimitExceeded 409). Returns 0 or -1 with c->err set.
+int iam_check_tags(struct svc_call *c, const json_t *tags);
+
+// Adds aws:RequestTag/<key> for each tag and aws:TagKeys (multivalued) to the request context.
+void iam_request_tag_keys(struct svc_call *c, const json_t *tags);
+
+// Adds aws:ResourceTag/<key> (and iam:ResourceTag/<key>) for each tag of an existing resource.
+void iam_resource_tag_keys(struct svc_call *c, const json_t *tags);
+
+// The current time as the integer epoch seconds stored in CreateDate members.
+json_t *iam_now(const struct svc_call *c);
+
+#endif
