@@ -423,6 +423,7 @@ static const char *compile_value(struct arena *a, const struct pol_cond *c, cons
     }
     memset(v, 0, sizeof(*v));
     v->text.s = arena_strndup(a, s, len);
+    v->text.orig = v->text.s;
     v->text.len = (uint32_t)len;
     v->text.has_wild = wildcard_has_wild(s, len);
     v->text.has_vars = version == POL_VERSION_2012 && op_takes_vars(c->op) && has_var_start(s, len);

@@ -20,7 +20,8 @@ enum pol_version {
 
 // A string from the document: an Action, Resource or Principal entry, or a condition value.
 struct pol_str {
-    const char *s; // NUL-terminated, in the policy's arena; actions are lowercased
+    const char *s;    // NUL-terminated, in the policy's arena; actions are lowercased
+    const char *orig; // the same text as written in the document (for messages)
     uint32_t len;
     bool has_vars;    // contains "${" and the policy is 2012-10-17: expand before use
     bool has_wild;    // contains '*' or '?'

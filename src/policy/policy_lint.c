@@ -38,7 +38,7 @@ __attribute__((format(printf, 3, 4))) static void warn(struct findings *f, uint3
 
 // Shortens a policy string for a message so that the fixed-size warning keeps its meaning.
 #define SHOWN_MAX 80
-#define SHOWN(ps) ((int)((ps)->len < SHOWN_MAX ? (ps)->len : SHOWN_MAX)), (ps)->s
+#define SHOWN(ps) ((int)((ps)->len < SHOWN_MAX ? (ps)->len : SHOWN_MAX)), (ps)->orig
 
 // Returns true when some known service prefix matches the (possibly wildcarded) prefix pattern
 // svc[0..len) and, for one of those services, some action matches name[0..name_len).
@@ -89,10 +89,10 @@ static void lint_action(struct findings *f, const struct pol_stmt *st, const str
     }
     if (!known) {
         warn(f, st->index, "Action \"%.*s\": unknown service prefix \"%.*s\"", SHOWN(a),
-             (int)(plen < SHOWN_MAX ? plen : SHOWN_MAX), a->s);
+             (int)(plen < SHOWN_MAX ? plen : SHOWN_MAX), a->orig);
     } else {
         warn(f, st->index, "Action \"%.*s\" matches no action of service \"%.*s\"", SHOWN(a),
-             (int)(plen < SHOWN_MAX ? plen : SHOWN_MAX), a->s);
+             (int)(plen < SHOWN_MAX ? plen : SHOWN_MAX), a->orig);
     }
 }
 

@@ -596,6 +596,7 @@ static void make_str(struct arena *a, const char *s, size_t len, bool lower, enu
         d = c;
     }
     out->s = d;
+    out->orig = s;
     out->len = (uint32_t)len;
     out->arn = NULL;
     out->has_wild = memchr(d, '*', len) != NULL || memchr(d, '?', len) != NULL;

@@ -157,7 +157,7 @@ static const struct lint_case cases[] = {
      "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
      "\"Action\":\"sagemaker:Zap*\",\"Resource\":\"*\"}]}",
      1,
-     {{0, "sagemaker:zap*"}}},
+     {{0, "\"sagemaker:Zap*\""}}}, // shown as written
     {"unknown action inside NotAction",
      POLICY_KIND_IDENTITY,
      "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Deny\","
