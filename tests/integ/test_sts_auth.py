@@ -62,7 +62,7 @@ def test_session_token_with_a_long_term_key_is_refused(client):
 
 def test_operations_not_served_yet_say_so(client):
     with pytest.raises(botocore.exceptions.ClientError) as e:
-        client("sts").get_session_token()
+        client("sts").decode_authorization_message(EncodedMessage="x")
     assert e.value.response["Error"]["Code"] == "InvalidAction"
 
 
