@@ -432,5 +432,23 @@ int authn_ensure_root_key(struct store *store, const char *account, const char *
         snprintf(msg, msg_cap, "cannot store the root access key: %s", e.msg);
         return -1;
     }
+    // The account itself, created once: its creation date is the root user's CreateDate.
+    json_t *acct = json_pack("{s:I}", "CreateDate", (json_int_t)time(NULL));
+    text = json_dumps(acct, JSON_COMPACT);
+    struct store_obj ao = {
+        .account = account,
+        .region = "",
+        .kind = IAM_KIND_ACCOUNT,
+        .id = account,
+        .doc = text,
+        .doc_len = strlen(text),
+    };
+    rc = store_put(store, &ao, STORE_CREATE, &e);
+    free(text);
+    json_decref(acct);
+    if (rc != 0 && rc != SB_EEXISTS) {
+        snprintf(msg, msg_cap, "cannot store the account: %s", e.msg);
+        return -1;
+    }
     return 0;
 }

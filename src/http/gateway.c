@@ -15,6 +15,8 @@
 #include "svc/svc.h"
 
 #include <jansson.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +34,12 @@ struct gateway {
     struct sigv4_key_cache *keys;
     struct authn_cache *creds;
     struct svc_env env;
+    // When each long-term key's last use was last recorded (see record_key_use).
+    pthread_mutex_t used_lock;
+    struct {
+        char akid[32];
+        time_t recorded;
+    } used[256];
 };
 
 static char *dup(const char *s)
@@ -68,6 +76,7 @@ int gateway_open(const struct gateway_config *cfg, struct gateway **out, char *e
     gw->policies = policy_cache_new(4096);
     gw->keys = sigv4_key_cache_new();
     gw->creds = authn_cache_new();
+    pthread_mutex_init(&gw->used_lock, NULL);
     gw->env.store = gw->store;
     gw->env.policies = gw->policies;
     gw->env.partition = "aws";
@@ -145,6 +154,54 @@ static void health(struct gateway *gw, struct http_response *rs)
     json_decref(o);
     rs->status = 200;
     rs->content_type = "application/json";
+}
+
+// Records when a long-term access key was last used, for GetAccessKeyLastUsed. IAM itself
+// updates this information with a delay ("may take up to 4 hours", IAM User Guide, "Managing
+// access keys"), so one write per key per minute is enough and keeps the store (and the caches
+// keyed on its write generation) quiet under load.
+static void record_key_use(struct gateway *gw, const struct svc_caller *caller, const char *service,
+                           const char *region, time_t now, struct arena *a)
+{
+    const char *akid = caller->access_key_id;
+    if (strncmp(akid, "ASIA", 4) == 0 || akid[0] == '\0') {
+        return; // temporary credentials have no last-used record
+    }
+    uint64_t h = 1469598103934665603ULL;
+    for (const char *p = akid; *p; p++) {
+        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    }
+    size_t slot = (size_t)(h % (sizeof(gw->used) / sizeof(gw->used[0])));
+    pthread_mutex_lock(&gw->used_lock);
+    bool due = strcmp(gw->used[slot].akid, akid) != 0 || now - gw->used[slot].recorded >= 60;
+    if (due) {
+        snprintf(gw->used[slot].akid, sizeof(gw->used[slot].akid), "%s", akid);
+        gw->used[slot].recorded = now;
+    }
+    pthread_mutex_unlock(&gw->used_lock);
+    if (!due) {
+        return;
+    }
+    struct store_obj key;
+    if (store_get_by_key2(gw->store, "iam.accesskey", akid, a, &key, NULL) != 0) {
+        return;
+    }
+    json_t *doc = json_loadb(key.doc, key.doc_len, 0, NULL);
+    if (doc == NULL) {
+        return;
+    }
+    json_object_set_new(doc, "LastUsed",
+                        json_pack("{s:I, s:s, s:s}", "LastUsedDate", (json_int_t)now, "ServiceName",
+                                  service, "Region", region));
+    char *text = json_dumps(doc, JSON_COMPACT);
+    key.doc = text;
+    key.doc_len = strlen(text);
+    struct store_err e;
+    if (store_put(gw->store, &key, STORE_REPLACE, &e) != 0) {
+        fprintf(stderr, "sagebox: recording the use of a key: %s\n", e.msg);
+    }
+    free(text);
+    json_decref(doc);
 }
 
 static enum sigv4_protocol sigv4_proto(const struct proto_service *svc)
@@ -295,6 +352,14 @@ static void serve_aws(struct aws_request *ar)
         goto out;
     }
     snprintf(ar->principal, sizeof(ar->principal), "%s", caller->arn);
+    {
+        char scope_region[64] = "";
+        if (claim.region.len < sizeof(scope_region)) {
+            memcpy(scope_region, claim.region.ptr, claim.region.len);
+            scope_region[claim.region.len] = '\0';
+        }
+        record_key_use(ar->gw, caller, proto_service_signing_name(ar->svc), scope_region, now, a);
+    }
 
     // Decode and validate the input.
     const char *body = rq->body;

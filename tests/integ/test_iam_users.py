@@ -647,3 +647,20 @@ def test_a_marker_that_was_never_issued_is_a_client_error(client):
         with pytest.raises(botocore.exceptions.ClientError) as e:
             call()
         assert err(e)[0] == 400  # never a 500
+
+
+def test_last_used_is_recorded_after_a_call(client):
+    # After the key signs a call, GetAccessKeyLastUsed reports when, for which service and in
+    # which region (AccessKeyLastUsed data type: LastUsedDate, ServiceName, Region).
+    import datetime
+
+    iam = client("iam")
+    iam.create_user(UserName="lu2")
+    key = iam.create_access_key(UserName="lu2")["AccessKey"]
+    before = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+    client("sts", key=key["AccessKeyId"], secret=key["SecretAccessKey"],
+           region="eu-west-1").get_caller_identity()
+    used = iam.get_access_key_last_used(AccessKeyId=key["AccessKeyId"])["AccessKeyLastUsed"]
+    assert used["ServiceName"] == "sts"
+    assert used["Region"] == "eu-west-1"
+    assert used["LastUsedDate"] >= before

@@ -4,23 +4,27 @@
 // contract between the IAM operations, the credential lookup of the auth layer and the loading of
 // a caller's policies for authorization.
 //
-// kind                 id                       name (ci)   parent        key2   doc (JSON)
-// iam.user             UserId (AIDA...)         UserName    -             -      User shape*
-// iam.user_policy      UserId/PolicyName        -           UserId        -      {PolicyName,
-// PolicyDocument} iam.group            GroupId (AGPA...)        GroupName   -             - Group
-// shape* iam.group_policy     GroupId/PolicyName       -           GroupId       - {PolicyName,
-// PolicyDocument} iam.group_member     GroupId/UserId           -           GroupId       -
-// {UserId, UserName} iam.user_group       UserId/GroupId           -           UserId        -
-// {GroupId, GroupName} iam.role             RoleId (AROA...)         RoleName    -             -
-// Role shape* iam.role_policy      RoleId/PolicyName        -           RoleId        -
-// {PolicyName, PolicyDocument} iam.policy           PolicyId (ANPA...)       PolicyName  - - Policy
-// shape* iam.policy_version   PolicyId/VersionId       -           PolicyId      -      {VersionId,
-// Document, IsDefaultVersion, CreateDate} iam.attachment       EntityId|PolicyArn       - EntityId
-// -      {PolicyArn, PolicyName} iam.attached_entity  PolicyArn|EntityId       - PolicyArn     -
-// {EntityType, EntityId, EntityName} iam.accesskey        AccessKeyId              - UserId|root
-// AKID   {AccessKeyId, SecretAccessKey, Status, CreateDate, UserName, UserId, LastUsed*}
-// sts.session          AccessKeyId (ASIA...)    -           RoleId|UserId AKID   session document
-// (below)
+// clang-format off
+// kind                 id                     name (ci)   parent         key2  doc (JSON)
+// iam.account          the account id         -           -              -     {CreateDate}
+// iam.user             UserId (AIDA...)       UserName    -              -     User shape*
+// iam.user_policy      UserId/PolicyName      -           UserId         -     {PolicyName, PolicyDocument}
+// iam.group            GroupId (AGPA...)      GroupName   -              -     Group shape*
+// iam.group_policy     GroupId/PolicyName     -           GroupId        -     {PolicyName, PolicyDocument}
+// iam.group_member     GroupId/UserId         -           GroupId        -     {UserId, UserName}
+// iam.user_group       UserId/GroupId         -           UserId         -     {GroupId, GroupName}
+// iam.role             RoleId (AROA...)       RoleName    -              -     Role shape*
+// iam.role_policy      RoleId/PolicyName      -           RoleId         -     {PolicyName, PolicyDocument}
+// iam.policy           PolicyId (ANPA...)     PolicyName  -              -     Policy shape*
+// iam.policy_version   PolicyId/VersionId     -           PolicyId       -     {VersionId, Document,
+//                                                                                IsDefaultVersion, CreateDate}
+// iam.attachment       EntityId|PolicyArn     -           EntityId       -     {PolicyArn, PolicyName}
+// iam.attached_entity  PolicyArn|EntityId     -           PolicyArn      -     {EntityType, EntityId, EntityName}
+// iam.accesskey        AccessKeyId            -           UserId|root    AKID  {AccessKeyId, SecretAccessKey,
+//                                                                                Status, CreateDate, UserName,
+//                                                                                UserId, LastUsed*}
+// sts.session          AccessKeyId (ASIA...)  -           RoleId|UserId  AKID  the session document (below)
+// clang-format on
 //
 // * Shapes as the IAM API returns them (member names of the botocore model; CreateDate as epoch
 //   seconds), plus what the API keeps elsewhere: a role also holds "AssumeRolePolicyDocument"
@@ -50,6 +54,7 @@
 #define IAM_KIND_ATTACHED_ENTITY "iam.attached_entity"
 #define IAM_KIND_ACCESS_KEY      "iam.accesskey"
 #define STS_KIND_SESSION         "sts.session"
+#define IAM_KIND_ACCOUNT         "iam.account"
 
 // The parent of the account root's access keys.
 #define IAM_ROOT_PARENT "root"

@@ -327,8 +327,17 @@ static int get_user(struct svc_call *c)
         if (svc_authorize(c, "iam:GetUser", c->caller->arn, NULL, NULL) != 0) {
             return -1;
         }
+        // The account's creation date, recorded when the server first ran for it.
+        json_t *created = NULL;
+        struct store_scope asc = {c->caller->account, "", IAM_KIND_ACCOUNT, false};
+        struct store_obj acct;
+        if (store_get(c->env->store, &asc, c->caller->account, c->arena, &acct, NULL) == 0) {
+            json_t *ad = json_loadb(acct.doc, acct.doc_len, 0, NULL);
+            created = json_incref(json_object_get(ad, "CreateDate"));
+            json_decref(ad);
+        }
         json_t *root = json_pack("{s:s, s:s, s:o}", "UserId", c->caller->account, "Arn",
-                                 c->caller->arn, "CreateDate", iam_now(c));
+                                 c->caller->arn, "CreateDate", created ? created : iam_now(c));
         c->out = json_pack("{s:o}", "User", root);
         return 0;
     }
