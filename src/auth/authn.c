@@ -154,7 +154,9 @@ static int resolve_session(const struct svc_env *env, const struct store_obj *se
         set_principal(out, POLICY_PRINCIPAL_ROLE_SESSION);
         return 0;
     }
-    // GetSessionToken: the session acts as the user (or the root) itself.
+    // GetSessionToken: the session acts as the user (or the root) itself. Its document is kept
+    // so that the gateway can apply the limits of such credentials.
+    out->session_doc = arena_strndup(a, sess->doc, sess->doc_len);
     copy(out->entity_id, sizeof(out->entity_id), jstr(doc, "UserId"));
     copy(out->entity_name, sizeof(out->entity_name), jstr(doc, "UserName"));
     copy(out->user_id, sizeof(out->user_id), jstr(doc, "UserId"));

@@ -271,6 +271,14 @@ static void request_keys(struct aws_request *ar, const struct svc_caller *caller
         }
         json_decref(tags);
     }
+    if (caller->session_doc != NULL) {
+        json_t *sd = json_loads(caller->session_doc, 0, NULL);
+        const char *si = json_string_value(json_object_get(sd, "SourceIdentity"));
+        if (si != NULL) {
+            policy_context_set(ctx, "aws:SourceIdentity", si);
+        }
+        json_decref(sd);
+    }
     policy_context_set(ctx, "aws:SourceIp", ar->rq->client_ip);
     policy_context_set(ctx, "aws:SecureTransport", "false");
     policy_context_set(ctx, "aws:ViaAWSService", "false");
@@ -359,6 +367,25 @@ static void serve_aws(struct aws_request *ar)
             scope_region[claim.region.len] = '\0';
         }
         record_key_use(ar->gw, caller, proto_service_signing_name(ar->svc), scope_region, now, a);
+    }
+
+    // Credentials from GetSessionToken cannot call IAM, nor STS beyond AssumeRole and
+    // GetCallerIdentity (STS API Reference, "GetSessionToken": "You cannot call any IAM API
+    // operations unless MFA authentication information is included in the request"; "You cannot
+    // call any STS API except AssumeRole or GetCallerIdentity").
+    if (caller->session_doc != NULL && strstr(caller->session_doc, "\"RoleArn\"") == NULL) {
+        const char *svc_name = proto_service_signing_name(ar->svc);
+        const char *op_name = proto_op_name(ar->op);
+        // GetSessionToken itself answers AccessDenied "Cannot call GetSessionToken with session
+        // credentials" (its handler says so for every kind of session).
+        bool sts_ok = strcmp(svc_name, "sts") == 0 && (strcmp(op_name, "AssumeRole") == 0 ||
+                                                       strcmp(op_name, "GetCallerIdentity") == 0 ||
+                                                       strcmp(op_name, "GetSessionToken") == 0);
+        if (strcmp(svc_name, "iam") == 0 || (strcmp(svc_name, "sts") == 0 && !sts_ok)) {
+            sigv4_failure_to_awserr(SIGV4_UNKNOWN_KEY, sp, NULL, &ar->err);
+            send_error(ar);
+            goto out;
+        }
     }
 
     // Decode and validate the input.

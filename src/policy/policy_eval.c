@@ -408,7 +408,10 @@ enum policy_result policy_evaluate(const struct policy_request *req, const struc
     char acct[64];
     resource_account(req, acct, sizeof(acct));
     bool same_account = in_account && (acct[0] == '\0' || strcmp(acct, pr->account) == 0);
-    bool required = starts_with(ev.action, "kms:") || starts_with(ev.action, "sts:assumerole");
+    // The actions decided against a role's trust policy (AssumeRole*, and the session tagging
+    // and source identity that ride on it) and every KMS action need their resource policy.
+    bool required = starts_with(ev.action, "kms:") || starts_with(ev.action, "sts:assumerole") ||
+                    action_is(&ev, "sts:tagsession") || action_is(&ev, "sts:setsourceidentity");
     enum grant_class grant = res.grant;
     if (set->kms_grant_allows && starts_with(ev.action, "kms:") && grant < GRANT_DIRECT) {
         grant = GRANT_DIRECT;

@@ -73,9 +73,12 @@ static const char *type_phrase(enum policy_type t, bool *an)
     return "policy";
 }
 
+// The actions decided against a role trust policy, which AWS's messages name as such.
 static bool is_assume_role(const char *action)
 {
-    return action != NULL && strncasecmp(action, "sts:AssumeRole", 14) == 0;
+    return action != NULL && (strncasecmp(action, "sts:AssumeRole", 14) == 0 ||
+                              strcasecmp(action, "sts:TagSession") == 0 ||
+                              strcasecmp(action, "sts:SetSourceIdentity") == 0);
 }
 
 // Writes the denial message; see policy.h for the contract.

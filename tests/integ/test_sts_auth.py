@@ -95,3 +95,19 @@ def test_request_log_names_principal_action_and_decision(daemon, client):
     assert fields[3] == "sts:GetCallerIdentity"
     assert fields[4] == "Allowed"
     assert fields[5] == "200"
+
+
+def test_session_token_credentials_cannot_call_iam(client):
+    # STS API Reference, GetSessionToken: the credentials "cannot call any IAM API operations
+    # unless MFA authentication information is included", and "cannot call any STS API except
+    # AssumeRole or GetCallerIdentity".
+    creds = client("sts").get_session_token(DurationSeconds=900)["Credentials"]
+    kw = dict(key=creds["AccessKeyId"], secret=creds["SecretAccessKey"],
+              token=creds["SessionToken"])
+    assert client("sts", **kw).get_caller_identity()["Arn"] == "arn:aws:iam::000000000000:root"
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        client("iam", **kw).list_users()
+    assert e.value.response["Error"]["Code"] == "InvalidClientTokenId"
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        client("sts", **kw).decode_authorization_message(EncodedMessage="x")
+    assert e.value.response["Error"]["Code"] == "InvalidClientTokenId"
