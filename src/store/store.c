@@ -6,7 +6,10 @@
 
 #include "core/arena.h"
 
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +83,160 @@ static char *fold(const char *s)
     return f;
 }
 
+// --- The read cache ------------------------------------------------------------------------------
+// A direct-mapped table of recently read objects. Each entry records the store generation read
+// BEFORE the database was queried, so an entry filled while a write was committing is already
+// stale. One mutex; entries are copied out under it.
+
+#define CACHE_SLOTS 2048
+
+enum cache_by { CACHE_BY_ID, CACHE_BY_NAME, CACHE_BY_KEY2 };
+
+struct cache_entry {
+    bool used;
+    uint64_t generation;
+    enum cache_by by;
+    char *key;    // account \x1f region \x1f kind \x1f lookup key (the folded name for names)
+    char *fields; // the object's strings, packed; the pointers below point into it
+    struct store_obj obj;
+};
+
+struct store_cache {
+    pthread_mutex_t lock;
+    struct cache_entry slots[CACHE_SLOTS];
+};
+
+// The calling thread's transaction: none, read-only (reads may use the cache: they only ever
+// observe committed data), or read-write (reads bypass the cache to see the thread's own writes).
+enum { TXN_NONE, TXN_READ, TXN_WRITE };
+static _Thread_local int txn_state;
+
+static struct store_cache *cache_new(void)
+{
+    struct store_cache *c = sb_xcalloc(1, sizeof(*c));
+    pthread_mutex_init(&c->lock, NULL);
+    return c;
+}
+
+static void cache_free(struct store_cache *c)
+{
+    if (c == NULL) {
+        return;
+    }
+    for (size_t i = 0; i < CACHE_SLOTS; i++) {
+        free(c->slots[i].key);
+        free(c->slots[i].fields);
+    }
+    pthread_mutex_destroy(&c->lock);
+    free(c);
+}
+
+static char *cache_key(const char *account, const char *region, const char *kind, const char *k)
+{
+    size_t n = strlen(account) + strlen(region) + strlen(kind) + strlen(k) + 4;
+    char *key = sb_xmalloc(n);
+    snprintf(key, n, "%s\x1f%s\x1f%s\x1f%s", account, region, kind, k);
+    return key;
+}
+
+static size_t cache_slot(const char *key, enum cache_by by)
+{
+    uint64_t h = 1469598103934665603ULL ^ (uint64_t)by;
+    for (const char *p = key; *p; p++) {
+        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    }
+    return (size_t)(h % CACHE_SLOTS);
+}
+
+static const char *arena_copy(struct arena *a, const char *s)
+{
+    return s != NULL ? arena_strndup(a, s, strlen(s)) : NULL;
+}
+
+// Copies a fresh cached object into out (strings into a). Returns true on a hit.
+static bool cache_get(struct store *s, enum cache_by by, const char *key, uint64_t gen,
+                      struct arena *a, struct store_obj *out)
+{
+    struct store_cache *c = s->cache;
+    if (c == NULL || txn_state == TXN_WRITE) {
+        return false;
+    }
+    bool hit = false;
+    pthread_mutex_lock(&c->lock);
+    struct cache_entry *e = &c->slots[cache_slot(key, by)];
+    if (e->used && e->generation == gen && e->by == by && strcmp(e->key, key) == 0) {
+        if (out != NULL) {
+            *out = e->obj;
+            out->account = arena_copy(a, e->obj.account);
+            out->region = arena_copy(a, e->obj.region);
+            out->kind = arena_copy(a, e->obj.kind);
+            out->id = arena_copy(a, e->obj.id);
+            out->name = arena_copy(a, e->obj.name);
+            out->parent = arena_copy(a, e->obj.parent);
+            out->path = arena_copy(a, e->obj.path);
+            out->key2 = arena_copy(a, e->obj.key2);
+            out->doc = arena_strndup(a, e->obj.doc, e->obj.doc_len);
+        }
+        hit = true;
+    }
+    pthread_mutex_unlock(&c->lock);
+    return hit;
+}
+
+// Packs s into buf at *off and returns where it went (NULL for NULL).
+static const char *pack(char *buf, size_t *off, const char *s, size_t len)
+{
+    if (s == NULL) {
+        return NULL;
+    }
+    char *d = buf + *off;
+    memcpy(d, s, len);
+    d[len] = '\0';
+    *off += len + 1;
+    return d;
+}
+
+static size_t slen(const char *s)
+{
+    return s != NULL ? strlen(s) + 1 : 0;
+}
+
+static void cache_put(struct store *s, enum cache_by by, const char *key, uint64_t gen,
+                      const struct store_obj *o)
+{
+    struct store_cache *c = s->cache;
+    if (c == NULL || txn_state == TXN_WRITE || o == NULL) {
+        return;
+    }
+    size_t n = slen(o->account) + slen(o->region) + slen(o->kind) + slen(o->id) + slen(o->name) +
+               slen(o->parent) + slen(o->path) + slen(o->key2) + o->doc_len + 1;
+    char *fields = sb_xmalloc(n);
+    size_t off = 0;
+    struct store_obj copy = *o;
+    copy.account = pack(fields, &off, o->account, strlen(o->account));
+    copy.region = pack(fields, &off, o->region, strlen(o->region));
+    copy.kind = pack(fields, &off, o->kind, strlen(o->kind));
+    copy.id = pack(fields, &off, o->id, strlen(o->id));
+    copy.name = o->name ? pack(fields, &off, o->name, strlen(o->name)) : NULL;
+    copy.parent = o->parent ? pack(fields, &off, o->parent, strlen(o->parent)) : NULL;
+    copy.path = o->path ? pack(fields, &off, o->path, strlen(o->path)) : NULL;
+    copy.key2 = o->key2 ? pack(fields, &off, o->key2, strlen(o->key2)) : NULL;
+    copy.doc = pack(fields, &off, o->doc, o->doc_len);
+    char *k = sb_xmalloc(strlen(key) + 1);
+    memcpy(k, key, strlen(key) + 1);
+    pthread_mutex_lock(&c->lock);
+    struct cache_entry *e = &c->slots[cache_slot(key, by)];
+    free(e->key);
+    free(e->fields);
+    e->used = true;
+    e->generation = gen;
+    e->by = by;
+    e->key = k;
+    e->fields = fields;
+    e->obj = copy;
+    pthread_mutex_unlock(&c->lock);
+}
+
 // Opens the store after checking the options; see store.h.
 int store_open(const struct store_opts *opts, struct store **out, struct store_err *err)
 {
@@ -93,13 +250,19 @@ int store_open(const struct store_opts *opts, struct store **out, struct store_e
     if (opts->busy_timeout_ms < 0 || opts->cache_kib < 0) {
         return store_fail(err, SB_EINVAL, "store: negative timeout or cache size");
     }
-    return store_sqlite_open(opts, out, err);
+    int rc = store_sqlite_open(opts, out, err);
+    if (rc == 0) {
+        (*out)->cache = cache_new();
+    }
+    return rc;
 }
 
 // Closes the store through its backend; see store.h.
 void store_close(struct store *s)
 {
     if (s != NULL) {
+        cache_free(s->cache);
+        s->cache = NULL;
         s->ops->close(s);
     }
 }
@@ -157,7 +320,18 @@ int store_get(struct store *s, const struct store_scope *sc, const char *id, str
     if (!nonempty(id) || (out != NULL && a == NULL)) {
         return store_fail(err, SB_EINVAL, "store: get needs an id (and an arena for the result)");
     }
-    return s->ops->get(s, sc, STORE_BY_ID, id, a, out, err);
+    uint64_t gen = store_generation(s);
+    char *key = cache_key(sc->account, sc->region, sc->kind, id);
+    if (cache_get(s, CACHE_BY_ID, key, gen, a, out)) {
+        free(key);
+        return 0;
+    }
+    rc = s->ops->get(s, sc, STORE_BY_ID, id, a, out, err);
+    if (rc == 0) {
+        cache_put(s, CACHE_BY_ID, key, gen, out);
+    }
+    free(key);
+    return rc;
 }
 
 // Reads one object by name, folding it for name_ci scopes; see store.h.
@@ -172,7 +346,19 @@ int store_get_by_name(struct store *s, const struct store_scope *sc, const char 
         return store_fail(err, SB_EINVAL, "store: get needs a name (and an arena for the result)");
     }
     char *folded = sc->name_ci ? fold(name) : NULL;
-    rc = s->ops->get(s, sc, STORE_BY_NAME_KEY, folded != NULL ? folded : name, a, out, err);
+    const char *name_key = folded != NULL ? folded : name;
+    uint64_t gen = store_generation(s);
+    char *key = cache_key(sc->account, sc->region, sc->kind, name_key);
+    if (cache_get(s, CACHE_BY_NAME, key, gen, a, out)) {
+        free(key);
+        free(folded);
+        return 0;
+    }
+    rc = s->ops->get(s, sc, STORE_BY_NAME_KEY, name_key, a, out, err);
+    if (rc == 0) {
+        cache_put(s, CACHE_BY_NAME, key, gen, out);
+    }
+    free(key);
     free(folded);
     return rc;
 }
@@ -184,7 +370,18 @@ int store_get_by_key2(struct store *s, const char *kind, const char *key2, struc
     if (!nonempty(key2) || (kind != NULL && kind[0] == '\0') || (out != NULL && a == NULL)) {
         return store_fail(err, SB_EINVAL, "store: get needs a key2 (and an arena for the result)");
     }
-    return s->ops->get_key2(s, kind, key2, a, out, err);
+    uint64_t gen = store_generation(s);
+    char *key = cache_key("", "", kind != NULL ? kind : "", key2);
+    if (cache_get(s, CACHE_BY_KEY2, key, gen, a, out)) {
+        free(key);
+        return 0;
+    }
+    int rc = s->ops->get_key2(s, kind, key2, a, out, err);
+    if (rc == 0) {
+        cache_put(s, CACHE_BY_KEY2, key, gen, out);
+    }
+    free(key);
+    return rc;
 }
 
 // Deletes one object; see store.h.
@@ -394,20 +591,33 @@ int store_list(struct store *s, const struct store_scope *sc, const struct store
 // Starts the calling thread's transaction; see store.h.
 int store_begin(struct store *s, struct store_err *err)
 {
-    return s->ops->begin(s, true, err);
+    int rc = s->ops->begin(s, true, err);
+    if (rc == 0) {
+        txn_state = TXN_WRITE;
+    }
+    return rc;
 }
 
 // Starts the calling thread's read-only transaction; see store.h.
 int store_begin_read(struct store *s, struct store_err *err)
 {
-    return s->ops->begin(s, false, err);
+    int rc = s->ops->begin(s, false, err);
+    if (rc == 0) {
+        txn_state = TXN_READ;
+    }
+    return rc;
 }
 
 // Commits the calling thread's transaction; see store.h.
 int store_commit(struct store *s, struct store_err *err)
 {
     int rc = s->ops->commit(s, err);
-    bump(s, rc);
+    if (txn_state == TXN_WRITE) {
+        bump(s, rc); // a read-only transaction changed nothing
+    }
+    if (rc == 0) {
+        txn_state = TXN_NONE;
+    }
     return rc;
 }
 
@@ -415,6 +625,7 @@ int store_commit(struct store *s, struct store_err *err)
 void store_rollback(struct store *s)
 {
     s->ops->rollback(s);
+    txn_state = TXN_NONE;
 }
 
 // Runs the integrity check; see store.h.

@@ -122,6 +122,11 @@ struct store_kind_count {
 // store for store_close and 0 is returned; on failure *out is NULL.
 int store_open(const struct store_opts *opts, struct store **out, struct store_err *err);
 
+// Point reads (store_get, store_get_by_name, store_get_by_key2) outside a transaction are
+// served from a small cache of recently read objects while the store's write generation has not
+// moved; any committed write makes every cached object stale. Reads inside a transaction always go
+// to the database, so a transaction sees its own writes.
+//
 // A counter that changes after every committed write (put, delete, delete_children outside a
 // transaction, or a commit). Caches of stored data record it BEFORE reading, and are stale as
 // soon as it differs. Thread-safe.
@@ -252,9 +257,12 @@ struct store_ops {
 };
 
 // The head of every backend's store object.
+struct store_cache;
+
 struct store {
     const struct store_ops *ops;
-    uint64_t generation; // bumped after every committed write (see store_generation)
+    uint64_t generation;       // bumped after every committed write (see store_generation)
+    struct store_cache *cache; // recently read objects (store.c); NULL when disabled
 };
 
 // Opens the SQLite backend (store_sqlite.c); store_open calls it after checking opts.

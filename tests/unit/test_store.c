@@ -995,10 +995,72 @@ static void test_corrupt(void **state)
     assert_non_null(strstr(err.msg, "damaged"));
 }
 
+// The read cache (store.h): a committed write is visible to the next read, through the id, the
+// name and key2; a write transaction reads its own writes; a read-only transaction changes no
+// generation; the generation moves on every committed write.
+static void test_read_cache(void **state)
+{
+    struct fix *f = *state;
+    struct store_err err = {{0}};
+    char doc[128];
+    struct store_obj o = user("AIDACACHE1", "Cached", "/", doc, sizeof(doc));
+    o.key2 = "AKIACACHE1";
+    assert_int_equal(store_put(f->s, &o, STORE_CREATE, &err), 0);
+    struct store_obj g;
+    for (int i = 0; i < 2; i++) { // the second round is served from the cache
+        assert_int_equal(store_get(f->s, &users, "AIDACACHE1", &f->a, &g, &err), 0);
+        assert_string_equal(g.doc, doc);
+        assert_int_equal(store_get_by_name(f->s, &users, "CACHED", &f->a, &g, &err), 0);
+        assert_int_equal(store_get_by_key2(f->s, "iam.user", "AKIACACHE1", &f->a, &g, &err), 0);
+    }
+    uint64_t gen = store_generation(f->s);
+
+    // Replace the document: every way of reading it sees the new one at once.
+    char doc2[128];
+    struct store_obj o2 = user("AIDACACHE1", "Cached", "/", doc2, sizeof(doc2));
+    o2.key2 = "AKIACACHE1";
+    snprintf(doc2, sizeof(doc2), "{\"v\":2}");
+    o2.doc_len = strlen(doc2);
+    assert_int_equal(store_put(f->s, &o2, STORE_REPLACE, &err), 0);
+    assert_true(store_generation(f->s) > gen);
+    assert_int_equal(store_get(f->s, &users, "AIDACACHE1", &f->a, &g, &err), 0);
+    assert_string_equal(g.doc, "{\"v\":2}");
+    assert_int_equal(store_get_by_name(f->s, &users, "cached", &f->a, &g, &err), 0);
+    assert_string_equal(g.doc, "{\"v\":2}");
+    assert_int_equal(store_get_by_key2(f->s, "iam.user", "AKIACACHE1", &f->a, &g, &err), 0);
+    assert_string_equal(g.doc, "{\"v\":2}");
+
+    // A write transaction reads its own uncommitted write; after a rollback the old one is back.
+    assert_int_equal(store_begin(f->s, &err), 0);
+    snprintf(doc2, sizeof(doc2), "{\"v\":3}");
+    o2.doc_len = strlen(doc2);
+    assert_int_equal(store_put(f->s, &o2, STORE_REPLACE, &err), 0);
+    assert_int_equal(store_get(f->s, &users, "AIDACACHE1", &f->a, &g, &err), 0);
+    assert_string_equal(g.doc, "{\"v\":3}");
+    store_rollback(f->s);
+    assert_int_equal(store_get(f->s, &users, "AIDACACHE1", &f->a, &g, &err), 0);
+    assert_string_equal(g.doc, "{\"v\":2}");
+
+    // Deleted: gone through every lookup.
+    assert_int_equal(store_delete(f->s, &users, "AIDACACHE1", &err), 0);
+    assert_int_equal(store_get(f->s, &users, "AIDACACHE1", &f->a, &g, &err), SB_ENOTFOUND);
+    assert_int_equal(store_get_by_name(f->s, &users, "Cached", &f->a, &g, &err), SB_ENOTFOUND);
+    assert_int_equal(store_get_by_key2(f->s, "iam.user", "AKIACACHE1", &f->a, &g, &err),
+                     SB_ENOTFOUND);
+
+    // A read-only transaction leaves the generation alone.
+    gen = store_generation(f->s);
+    assert_int_equal(store_begin_read(f->s, &err), 0);
+    assert_int_equal(store_get(f->s, &users, "AIDACACHE1", &f->a, &g, &err), SB_ENOTFOUND);
+    assert_int_equal(store_commit(f->s, &err), 0);
+    assert_true(store_generation(f->s) == gen);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_crud, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_read_cache, setup, teardown),
         cmocka_unit_test_setup_teardown(test_invalid, setup, teardown),
         cmocka_unit_test_setup_teardown(test_names, setup, teardown),
         cmocka_unit_test_setup_teardown(test_key2, setup, teardown),
