@@ -114,14 +114,24 @@ static uint64_t now_ns(void)
 static void log_request(const struct http_request *rq, const char *request_id,
                         const char *principal, const char *action, const char *decision, int status)
 {
-    char when[32];
+    // The timestamp changes once a second: each thread formats it then, not per request.
+    static _Thread_local time_t last;
+    static _Thread_local char when[32];
     time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-    double ms = (double)(now_ns() - rq->started_ns) / 1e6;
-    fprintf(stderr, "%s %s %s %s %s %d %.3fms\n", when, request_id, principal, action, decision,
-            status, ms);
+    if (t != last) {
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+        last = t;
+    }
+    uint64_t us = (now_ns() - rq->started_ns) / 1000u;
+    char line[1200];
+    int n = snprintf(line, sizeof(line), "%s %s %s %s %s %d %llu.%03llums\n", when, request_id,
+                     principal, action, decision, status, (unsigned long long)(us / 1000u),
+                     (unsigned long long)(us % 1000u));
+    if (n > 0) {
+        fwrite(line, 1, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1, stderr);
+    }
 }
 
 static void health(struct gateway *gw, struct http_response *rs)

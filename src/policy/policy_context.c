@@ -9,10 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char *lower_dup(const char *s, size_t *len_out)
+// Keys, values and the entry array are allocated from the context's arena: a replaced value's old
+// copy stays there until the context is freed, which costs little for a request's few keys.
+static char *lower_dup(struct policy_context *ctx, const char *s, size_t *len_out)
 {
     size_t len = strlen(s);
-    char *d = sb_xmalloc(len + 1);
+    char *d = arena_alloc(&ctx->arena, len + 1);
     for (size_t i = 0; i < len; i++) {
         char c = s[i];
         d[i] = (c >= 'A' && c <= 'Z') ? (char)(c + ('a' - 'A')) : c;
@@ -22,33 +24,25 @@ static char *lower_dup(const char *s, size_t *len_out)
     return d;
 }
 
-static char *dup_str(const char *s, size_t *len_out)
+static char *dup_str(struct policy_context *ctx, const char *s, size_t *len_out)
 {
     size_t len = strlen(s);
-    char *d = sb_xmalloc(len + 1);
-    memcpy(d, s, len + 1);
+    char *d = arena_strndup(&ctx->arena, s, len);
     if (len_out) {
         *len_out = len;
     }
     return d;
 }
 
-static void entry_clear(struct pol_ctx_entry *e)
-{
-    for (size_t i = 0; i < e->count; i++) {
-        free(e->values[i]);
-    }
-    free(e->values);
-    free(e->value_lens);
-    e->values = NULL;
-    e->value_lens = NULL;
-    e->count = 0;
-}
-
 // Returns a new empty context; see policy.h.
 struct policy_context *policy_context_new(void)
 {
-    return sb_xcalloc(1, sizeof(struct policy_context));
+    struct policy_context *ctx = sb_xmalloc(sizeof(*ctx));
+    ctx->entries = NULL;
+    ctx->count = 0;
+    ctx->cap = 0;
+    arena_init(&ctx->arena, ctx->inline_buf, sizeof(ctx->inline_buf));
+    return ctx;
 }
 
 // Frees a context and every key and value it copied.
@@ -57,11 +51,7 @@ void policy_context_free(struct policy_context *ctx)
     if (ctx == NULL) {
         return;
     }
-    for (size_t i = 0; i < ctx->count; i++) {
-        entry_clear(&ctx->entries[i]);
-        free(ctx->entries[i].key);
-    }
-    free(ctx->entries);
+    arena_release(&ctx->arena);
     free(ctx);
 }
 
@@ -81,22 +71,28 @@ const struct pol_ctx_entry *pol_ctx_find(const struct policy_context *ctx, const
     return NULL;
 }
 
-// Returns the entry for key, creating an empty one when absent.
+// Returns the entry for key, creating an empty one when absent (an existing one is emptied).
 static struct pol_ctx_entry *entry_for(struct policy_context *ctx, const char *key)
 {
     size_t len = 0;
-    char *lkey = lower_dup(key, &len);
+    char *lkey = lower_dup(ctx, key, &len);
     for (size_t i = 0; i < ctx->count; i++) {
         struct pol_ctx_entry *e = &ctx->entries[i];
         if (e->key_len == len && memcmp(e->key, lkey, len) == 0) {
-            free(lkey);
-            entry_clear(e);
+            e->values = NULL;
+            e->value_lens = NULL;
+            e->count = 0;
             return e;
         }
     }
     if (ctx->count == ctx->cap) {
-        ctx->cap = ctx->cap ? ctx->cap * 2 : 16;
-        ctx->entries = sb_xrealloc(ctx->entries, ctx->cap * sizeof(*ctx->entries));
+        size_t ncap = ctx->cap ? ctx->cap * 2 : 16;
+        struct pol_ctx_entry *n = arena_alloc(&ctx->arena, ncap * sizeof(*n));
+        if (ctx->count > 0) {
+            memcpy(n, ctx->entries, ctx->count * sizeof(*n));
+        }
+        ctx->entries = n;
+        ctx->cap = ncap;
     }
     struct pol_ctx_entry *e = &ctx->entries[ctx->count++];
     memset(e, 0, sizeof(*e));
@@ -109,9 +105,9 @@ static struct pol_ctx_entry *entry_for(struct policy_context *ctx, const char *k
 void policy_context_set(struct policy_context *ctx, const char *key, const char *value)
 {
     struct pol_ctx_entry *e = entry_for(ctx, key);
-    e->values = sb_xmalloc(sizeof(char *));
-    e->value_lens = sb_xmalloc(sizeof(size_t));
-    e->values[0] = dup_str(value, &e->value_lens[0]);
+    e->values = arena_alloc(&ctx->arena, sizeof(char *));
+    e->value_lens = arena_alloc(&ctx->arena, sizeof(size_t));
+    e->values[0] = dup_str(ctx, value, &e->value_lens[0]);
     e->count = 1;
     e->multi = false;
 }
@@ -121,10 +117,10 @@ void policy_context_set_list(struct policy_context *ctx, const char *key, const 
                              size_t count)
 {
     struct pol_ctx_entry *e = entry_for(ctx, key);
-    e->values = sb_xcalloc(count ? count : 1, sizeof(char *));
-    e->value_lens = sb_xcalloc(count ? count : 1, sizeof(size_t));
+    e->values = arena_calloc(&ctx->arena, count ? count : 1, sizeof(char *));
+    e->value_lens = arena_calloc(&ctx->arena, count ? count : 1, sizeof(size_t));
     for (size_t i = 0; i < count; i++) {
-        e->values[i] = dup_str(values[i], &e->value_lens[i]);
+        e->values[i] = dup_str(ctx, values[i], &e->value_lens[i]);
     }
     e->count = count;
     e->multi = true;

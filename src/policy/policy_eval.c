@@ -299,6 +299,9 @@ static enum policy_type first_of(unsigned bits, const enum policy_type *order)
     return 0;
 }
 
+// The context of a request that carries none: no keys.
+static const struct policy_context empty_context;
+
 // Decides the request; see policy.h for the contract.
 enum policy_result policy_evaluate(const struct policy_request *req, const struct policy_set *set,
                                    struct policy_decision *out)
@@ -306,7 +309,6 @@ enum policy_result policy_evaluate(const struct policy_request *req, const struc
     char scratch_buf[4096];
     char action_buf[256];
     struct arena scratch;
-    struct policy_context empty = {0};
     struct eval ev = {0};
 
     memset(out, 0, sizeof(*out));
@@ -314,7 +316,7 @@ enum policy_result policy_evaluate(const struct policy_request *req, const struc
     ev.req = req;
     ev.d = out;
     ev.resource = req->resource ? req->resource : "*";
-    ev.env.ctx = req->context ? req->context : &empty;
+    ev.env.ctx = req->context ? req->context : &empty_context;
     ev.env.scratch = &scratch;
     struct pol_arn resource_split;
     pol_arn_split(ev.resource, strlen(ev.resource), false, &resource_split);

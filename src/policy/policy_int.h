@@ -181,6 +181,8 @@ struct policy_context {
     struct pol_ctx_entry *entries;
     size_t count;
     size_t cap;
+    struct arena arena;    // keys, values and the entry array live here (freed with the context)
+    char inline_buf[2048]; // a typical request's keys fit without touching the heap
 };
 
 // Returns the entry for the lowercased key lkey[0..len), or NULL when the key is absent.
