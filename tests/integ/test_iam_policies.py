@@ -290,6 +290,26 @@ def test_policy_used_as_a_boundary_cannot_be_deleted(client):
     assert error_of(iam.delete_policy, PolicyArn=arn)[:2] == (409, "DeleteConflict")
 
 
+def test_user_boundary_counts_as_a_use_of_the_policy(client):
+    # A policy used as a user's permissions boundary is listed by ListEntitiesForPolicy with
+    # PolicyUsageFilter PermissionsBoundary and cannot be deleted (DeleteConflict) until the user lets
+    # go of it (IAM API Reference, DeletePolicy: "detach the policy from all users, groups, and
+    # roles that the policy is attached to" / boundaries); the same after DeleteUser.
+    iam = client("iam")
+    arn = iam.create_policy(PolicyName="ub", PolicyDocument=doc("s3:*"))["Policy"]["Arn"]
+    iam.create_user(UserName="bounded1", PermissionsBoundary=arn)
+    iam.create_user(UserName="bounded2")
+    iam.put_user_permissions_boundary(UserName="bounded2", PermissionsBoundary=arn)
+    listed = iam.list_entities_for_policy(PolicyArn=arn, PolicyUsageFilter="PermissionsBoundary")
+    assert sorted(u["UserName"] for u in listed["PolicyUsers"]) == ["bounded1", "bounded2"]
+    assert error_of(iam.delete_policy, PolicyArn=arn)[:2] == (409, "DeleteConflict")
+    iam.delete_user_permissions_boundary(UserName="bounded1")
+    iam.delete_user(UserName="bounded2")
+    listed = iam.list_entities_for_policy(PolicyArn=arn, PolicyUsageFilter="PermissionsBoundary")
+    assert listed["PolicyUsers"] == []
+    iam.delete_policy(PolicyArn=arn)
+
+
 # ---- Tags --------------------------------------------------------------------------------------
 
 def test_policy_tags(client):

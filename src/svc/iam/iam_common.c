@@ -236,6 +236,38 @@ void iam_resource_tag_keys(struct svc_call *c, const json_t *tags)
     }
 }
 
+// Records or forgets a boundary's use; see iam_common.h.
+int iam_boundary_record(struct svc_call *c, const char *entity_type, const char *entity_id,
+                        const char *entity_name, const char *old_arn, const char *new_arn)
+{
+    struct store_scope sc = iam_scope(c, IAM_KIND_BOUNDARY_ENTITY);
+    struct store_err e;
+    char id[2300];
+    if (old_arn != NULL) {
+        snprintf(id, sizeof(id), "%s|%s", old_arn, entity_id);
+        int rc = store_delete(c->env->store, &sc, id, &e);
+        if (rc != 0 && rc != SB_ENOTFOUND) {
+            return iam_store_error(c, rc, &e, NULL, NULL);
+        }
+    }
+    if (new_arn == NULL) {
+        return 0;
+    }
+    snprintf(id, sizeof(id), "%s|%s", new_arn, entity_id);
+    json_t *doc = json_pack("{s:s, s:s, s:s}", "EntityType", entity_type, "EntityId", entity_id,
+                            "EntityName", entity_name);
+    struct store_obj o = {
+        .account = c->caller->account,
+        .region = "",
+        .kind = IAM_KIND_BOUNDARY_ENTITY,
+        .id = id,
+        .parent = new_arn,
+    };
+    int rc = iam_put(c, &o, doc, STORE_UPSERT, NULL, NULL);
+    json_decref(doc);
+    return rc;
+}
+
 // The current time for CreateDate members.
 json_t *iam_now(const struct svc_call *c)
 {

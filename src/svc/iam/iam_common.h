@@ -74,6 +74,13 @@ void iam_request_tag_keys(struct svc_call *c, const json_t *tags);
 // Adds aws:ResourceTag/<key> (and iam:ResourceTag/<key>) for each tag of an existing resource.
 void iam_resource_tag_keys(struct svc_call *c, const json_t *tags);
 
+// Records that the entity (entity_type "User" or "Role", its id and name) uses the managed policy
+// new_arn as its permissions boundary, forgetting its previous boundary old_arn; either may be
+// NULL. ListEntitiesForPolicy and DeletePolicy read these records. Call it inside the store
+// transaction that changes the entity. Returns 0 or -1 with c->err set.
+int iam_boundary_record(struct svc_call *c, const char *entity_type, const char *entity_id,
+                        const char *entity_name, const char *old_arn, const char *new_arn);
+
 // The current time as the integer epoch seconds stored in CreateDate members.
 json_t *iam_now(const struct svc_call *c);
 

@@ -20,6 +20,7 @@
 //                                                                                IsDefaultVersion, CreateDate}
 // iam.attachment       EntityId|PolicyArn     -           EntityId       -     {PolicyArn, PolicyName}
 // iam.attached_entity  PolicyArn|EntityId     -           PolicyArn      -     {EntityType, EntityId, EntityName}
+// iam.boundary_entity  PolicyArn|EntityId     -           PolicyArn      -     {EntityType, EntityId, EntityName}
 // iam.accesskey        AccessKeyId            -           UserId|root    AKID  {AccessKeyId, SecretAccessKey,
 //                                                                                Status, CreateDate, UserName,
 //                                                                                UserId, LastUsed*}
@@ -55,6 +56,7 @@
 #define IAM_KIND_ACCESS_KEY      "iam.accesskey"
 #define STS_KIND_SESSION         "sts.session"
 #define IAM_KIND_ACCOUNT         "iam.account"
+#define IAM_KIND_BOUNDARY_ENTITY "iam.boundary_entity"
 
 // The parent of the account root's access keys.
 #define IAM_ROOT_PARENT "root"

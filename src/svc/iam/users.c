@@ -306,9 +306,22 @@ static int create_user(struct svc_call *c)
     struct store_obj o = user_obj(c, id, name, path);
     char exists[200];
     snprintf(exists, sizeof(exists), "User with name %s already exists.", name);
-    if (iam_put(c, &o, doc, STORE_CREATE, NULL, exists) != 0) {
+    struct store_err e;
+    int rc = store_begin(c->env->store, &e);
+    if (rc != 0) {
+        json_decref(doc);
+        return iam_store_error(c, rc, &e, NULL, NULL);
+    }
+    if (iam_put(c, &o, doc, STORE_CREATE, NULL, exists) != 0 ||
+        (pb != NULL && iam_boundary_record(c, "User", id, name, NULL, pb) != 0)) {
+        store_rollback(c->env->store);
         json_decref(doc);
         return -1;
+    }
+    rc = store_commit(c->env->store, &e);
+    if (rc != 0) {
+        json_decref(doc);
+        return iam_store_error(c, rc, &e, NULL, NULL);
     }
     c->out = json_pack("{s:o}", "User", doc);
     return 0;
@@ -532,6 +545,8 @@ static int delete_user(struct svc_call *c)
     if (authorize_user(c, "iam:DeleteUser", name, false, &obj, &doc) != 0) {
         return -1;
     }
+    const char *pb = jstr(json_object_get(doc, "PermissionsBoundary"), "PermissionsBoundaryArn");
+    char *boundary = pb ? arena_strndup(c->arena, pb, strlen(pb)) : NULL;
     json_decref(doc);
     if (txn_begin(c) != 0) {
         return -1;
@@ -562,6 +577,10 @@ static int delete_user(struct svc_call *c)
     if (rc != 0) {
         store_rollback(c->env->store);
         return iam_store_error(c, rc, &e, "The user cannot be found.", NULL);
+    }
+    if (boundary != NULL && iam_boundary_record(c, "User", obj.id, "", boundary, NULL) != 0) {
+        store_rollback(c->env->store);
+        return -1;
     }
     return txn_commit(c);
 }
@@ -712,6 +731,26 @@ static int list_user_tags(struct svc_call *c)
     return 0;
 }
 
+// Stores the user's new document and moves its boundary record from old_arn to new_arn, in one
+// transaction.
+static int boundary_change(struct svc_call *c, struct store_obj *obj, json_t *doc,
+                           const char *old_arn, const char *new_arn)
+{
+    struct store_err e;
+    int rc = store_begin(c->env->store, &e);
+    if (rc != 0) {
+        return iam_store_error(c, rc, &e, NULL, NULL);
+    }
+    const char *uname = jstr(doc, "UserName");
+    if (replace_user(c, obj, doc) != 0 ||
+        iam_boundary_record(c, "User", obj->id, uname ? uname : "", old_arn, new_arn) != 0) {
+        store_rollback(c->env->store);
+        return -1;
+    }
+    rc = store_commit(c->env->store, &e);
+    return rc != 0 ? iam_store_error(c, rc, &e, NULL, NULL) : 0;
+}
+
 // PutUserPermissionsBoundary: sets or replaces the user's boundary (a managed policy).
 static int put_user_permissions_boundary(struct svc_call *c)
 {
@@ -725,8 +764,11 @@ static int put_user_permissions_boundary(struct svc_call *c)
     }
     int rc = -1;
     if (check_boundary(c, pb) == 0) {
+        const char *old =
+            jstr(json_object_get(doc, "PermissionsBoundary"), "PermissionsBoundaryArn");
+        char *old_arn = old ? arena_strndup(c->arena, old, strlen(old)) : NULL;
         json_object_set_new(doc, "PermissionsBoundary", boundary_member(pb));
-        rc = replace_user(c, &obj, doc);
+        rc = boundary_change(c, &obj, doc, old_arn, pb);
     }
     json_decref(doc);
     return rc;
@@ -742,9 +784,11 @@ static int delete_user_permissions_boundary(struct svc_call *c)
         return -1;
     }
     int rc = 0;
-    if (json_object_get(doc, "PermissionsBoundary") != NULL) {
+    const char *old = jstr(json_object_get(doc, "PermissionsBoundary"), "PermissionsBoundaryArn");
+    if (old != NULL) {
+        char *old_arn = arena_strndup(c->arena, old, strlen(old));
         json_object_del(doc, "PermissionsBoundary");
-        rc = replace_user(c, &obj, doc);
+        rc = boundary_change(c, &obj, doc, old_arn, NULL);
     }
     json_decref(doc);
     return rc;
