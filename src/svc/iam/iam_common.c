@@ -5,6 +5,7 @@
 
 #include "core/ids.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -266,6 +267,68 @@ int iam_boundary_record(struct svc_call *c, const char *entity_type, const char 
     int rc = iam_put(c, &o, doc, STORE_UPSERT, NULL, NULL);
     json_decref(doc);
     return rc;
+}
+
+// printf into the arena; see iam_common.h.
+const char *iam_fmt(struct svc_call *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *out = arena_alloc(c->arena, n > 0 ? (size_t)n + 1 : 1);
+    out[0] = '\0';
+    if (n > 0) {
+        va_start(ap, fmt);
+        vsnprintf(out, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
+    return out;
+}
+
+// Authorizes and renames the resource in a denial; see iam_common.h.
+int iam_authorize_named(struct svc_call *c, const char *action, const char *arn, const char *owner,
+                        const char *type, const char *name)
+{
+    if (svc_authorize(c, action, arn, owner, NULL) == 0) {
+        return 0;
+    }
+    if (type == NULL || strcmp(c->err.code, "AccessDenied") != 0) {
+        return -1;
+    }
+    const char *shown = iam_fmt(c, "%s %s", type, name);
+    const char *needle = iam_fmt(c, " on resource: %s ", arn);
+    const char *at = strstr(c->err.message, needle);
+    if (at != NULL) {
+        struct awserr old = c->err;
+        const char *rest = old.message + (at - c->err.message) + strlen(needle);
+        awserr_set(&c->err, old.status, old.code, "%.*s on resource: %s %s",
+                   (int)(at - c->err.message), old.message, shown, rest);
+    }
+    return -1;
+}
+
+// Runs a handler body in one transaction; see iam_common.h.
+int iam_run(struct svc_call *c, bool write, svc_handler_fn body)
+{
+    struct store_err e;
+    int rc = write ? store_begin(c->env->store, &e) : store_begin_read(c->env->store, &e);
+    if (rc != 0) {
+        return iam_store_error(c, rc, &e, NULL, NULL);
+    }
+    if (body(c) != 0) {
+        store_rollback(c->env->store);
+        json_decref(c->out);
+        c->out = NULL;
+        return -1;
+    }
+    rc = store_commit(c->env->store, &e);
+    if (rc != 0) {
+        json_decref(c->out);
+        c->out = NULL;
+        return iam_store_error(c, rc, &e, NULL, NULL);
+    }
+    return 0;
 }
 
 // The current time for CreateDate members.

@@ -81,6 +81,28 @@ void iam_resource_tag_keys(struct svc_call *c, const json_t *tags);
 int iam_boundary_record(struct svc_call *c, const char *entity_type, const char *entity_id,
                         const char *entity_name, const char *old_arn, const char *new_arn);
 
+// printf into the request's arena.
+const char *iam_fmt(struct svc_call *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+// Authorizes action on arn (owned by owner, NULL: from the ARN) like svc_authorize, and names the
+// resource of a denial as AWS's IAM messages do, "TYPE NAME" ("... iam:GetRole on resource: role
+// X because ..."), instead of the ARN; type NULL keeps the ARN. Returns 0 when allowed, -1 with
+// c->err set otherwise.
+int iam_authorize_named(struct svc_call *c, const char *action, const char *arn, const char *owner,
+                        const char *type, const char *name);
+
+// Runs body inside one store transaction (read-write when write, else read-only), committing when
+// it succeeds and rolling back otherwise, so that a denied or failed call changes nothing.
+int iam_run(struct svc_call *c, bool write, svc_handler_fn body);
+
+// Declares a handler NAME for the body NAME_body run by iam_run:
+// IAM_OPERATION(get_role, false) defines get_role().
+#define IAM_OPERATION(name, write)                                                                 \
+    static int name(struct svc_call *c)                                                            \
+    {                                                                                              \
+        return iam_run(c, write, name##_body);                                                     \
+    }
+
 // The current time as the integer epoch seconds stored in CreateDate members.
 json_t *iam_now(const struct svc_call *c);
 

@@ -25,10 +25,6 @@
 #include <string.h>
 #include <strings.h>
 
-// See roles.c: which users and roles use a policy as their permissions boundary.
-#ifndef IAM_KIND_BOUNDARY_ENTITY
-#define IAM_KIND_BOUNDARY_ENTITY "iam.boundary_entity"
-#endif
 
 // IAM's default quotas (IAM User Guide, "IAM and AWS STS quotas").
 #define POLICY_VERSIONS_MAX   5
@@ -37,86 +33,12 @@
 
 #define AWS_POLICY_PREFIX "arn:aws:iam::aws:policy/"
 
-// ---- Small helpers (as in roles.c) -----------------------------------------------------------
-
-static const char *afmt(struct svc_call *c, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static const char *afmt(struct svc_call *c, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    char *out = arena_alloc(c->arena, (size_t)n + 1);
-    va_start(ap, fmt);
-    vsnprintf(out, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    return out;
-}
+// ---- Small helpers -----------------------------------------------------------
 
 static const char *jstr(const json_t *obj, const char *key)
 {
     return json_string_value(json_object_get(obj, key));
 }
-
-// AWS names IAM resources in its denial messages as "role NAME", "user NAME", "policy ARN"
-// rather than by the ARN it authorizes (real messages: "... iam:GetRole on resource: role X
-// because no identity-based policy allows the iam:GetRole action", "... iam:GetPolicy on
-// resource: policy arn:aws:iam::aws:policy/X ..."). svc_authorize prints the ARN, so this
-// authorizes arn as svc_authorize does and names the resource of a denial "TYPE NAME" (type
-// NULL: keep the ARN). Returns 0 when allowed, -1 with c->err set otherwise.
-static int authorize_as(struct svc_call *c, const char *action, const char *arn, const char *owner,
-                        const char *type, const char *name)
-{
-    if (svc_authorize(c, action, arn, owner, NULL) == 0) {
-        return 0;
-    }
-    if (type == NULL || strcmp(c->err.code, "AccessDenied") != 0) {
-        return -1;
-    }
-    const char *shown = afmt(c, "%s %s", type, name);
-    const char *needle = afmt(c, " on resource: %s ", arn);
-    const char *at = strstr(c->err.message, needle);
-    if (at != NULL) {
-        struct awserr old = c->err;
-        const char *rest = old.message + (at - c->err.message) + strlen(needle);
-        awserr_set(&c->err, old.status, old.code, "%.*s on resource: %s %s",
-                   (int)(at - c->err.message), old.message, shown, rest);
-    }
-    return -1;
-}
-
-// Runs body inside one store transaction, committing when it succeeds and rolling back
-// otherwise: a denied or failed call changes nothing.
-static int run(struct svc_call *c, bool write, svc_handler_fn body)
-{
-    struct store_err e;
-    int rc = write ? store_begin(c->env->store, &e) : store_begin_read(c->env->store, &e);
-    if (rc != 0) {
-        return iam_store_error(c, rc, &e, NULL, NULL);
-    }
-    if (body(c) != 0) {
-        store_rollback(c->env->store);
-        json_decref(c->out);
-        c->out = NULL;
-        return -1;
-    }
-    rc = store_commit(c->env->store, &e);
-    if (rc != 0) {
-        json_decref(c->out);
-        c->out = NULL;
-        return iam_store_error(c, rc, &e, NULL, NULL);
-    }
-    return 0;
-}
-
-// Declares the table's entry point NAME for the body NAME_body, run as a write (true) or a
-// read-only (false) transaction: OPERATION(get_policy, false) defines get_policy().
-#define OPERATION(name, write)                                                                     \
-    static int name(struct svc_call *c)                                                            \
-    {                                                                                              \
-        return run(c, write, name##_body);                                                         \
-    }
 
 // Marker/MaxItems over a list the handler holds whole: the marker is the index of the next
 // element (short enough for the model's 320-character markerType whatever the ids are).
@@ -141,7 +63,7 @@ static void page_finish(struct svc_call *c, json_t *out, size_t end, size_t tota
 {
     json_object_set_new(out, "IsTruncated", json_boolean(end < total));
     if (end < total) {
-        json_object_set_new(out, "Marker", json_string(afmt(c, "%zu", end)));
+        json_object_set_new(out, "Marker", json_string(iam_fmt(c, "%zu", end)));
     }
 }
 
@@ -224,7 +146,7 @@ static int pol_load(struct svc_call *c, const char *arn, struct pol *p)
 {
     memset(p, 0, sizeof(*p));
     p->arn = arn;
-    const char *pfx = afmt(c, "arn:%s:iam::", c->env->partition);
+    const char *pfx = iam_fmt(c, "arn:%s:iam::", c->env->partition);
     size_t plen = strlen(pfx);
     if (strncmp(arn, pfx, plen) != 0) {
         return 0;
@@ -242,7 +164,7 @@ static int pol_load(struct svc_call *c, const char *arn, struct pol *p)
     }
     p->valid = true;
     p->name = name;
-    p->path = last ? afmt(c, "/%.*s/", (int)(last - rest), rest) : "/";
+    p->path = last ? iam_fmt(c, "/%.*s/", (int)(last - rest), rest) : "/";
     p->aws = (size_t)(colon - acct) == 3 && strncmp(acct, "aws", 3) == 0;
     if (p->aws) {
         p->found = managed_policies_find_arn(arn, strlen(arn), &p->mp) >= 0;
@@ -294,7 +216,7 @@ static int pol_authorize(struct svc_call *c, const char *action, enum pol_use us
         iam_resource_tag_keys(c, json_object_get(p->doc, "Tags"));
     }
     const char *owner = (p->aws && use == USE_READ) ? c->caller->account : NULL;
-    if (authorize_as(c, action, arn, owner, "policy", arn) != 0) {
+    if (iam_authorize_named(c, action, arn, owner, "policy", arn) != 0) {
         return -1;
     }
     if (!p->valid) {
@@ -402,7 +324,7 @@ static json_t *aws_out(struct svc_call *c, const struct managed_policy *mp, cons
 
 static const char *version_id_of(struct svc_call *c, const struct pol *p, const char *vid)
 {
-    return afmt(c, "%s/%s", p->obj.id, vid);
+    return iam_fmt(c, "%s/%s", p->obj.id, vid);
 }
 
 // Writes one version of a customer policy.
@@ -416,7 +338,7 @@ static int version_put(struct svc_call *c, const char *policy_id, const char *vi
         .account = c->caller->account,
         .region = "",
         .kind = IAM_KIND_POLICY_VERSION,
-        .id = afmt(c, "%s/%s", policy_id, vid),
+        .id = iam_fmt(c, "%s/%s", policy_id, vid),
         .parent = policy_id,
     };
     int rc = iam_put(c, &o, doc, mode, NULL, NULL);
@@ -435,7 +357,7 @@ static int version_load(struct svc_call *c, const struct pol *p, const char *vid
     if (rc != 0) {
         return iam_store_error(
             c, rc, &e,
-            afmt(c, "Policy %s version %s does not exist or is not attachable.", p->arn, vid),
+            iam_fmt(c, "Policy %s version %s does not exist or is not attachable.", p->arn, vid),
             NULL);
     }
     *doc = json_loadb(o.doc, o.doc_len, 0, NULL);
@@ -475,7 +397,7 @@ static int create_policy_body(struct svc_call *c)
     if (tags != NULL) {
         iam_request_tag_keys(c, tags);
     }
-    if (authorize_as(c, "iam:CreatePolicy", arn, NULL, "policy", name) != 0) {
+    if (iam_authorize_named(c, "iam:CreatePolicy", arn, NULL, "policy", name) != 0) {
         return -1;
     }
     if (check_policy_tags(c, tags, json_array_size(tags)) != 0 ||
@@ -510,7 +432,7 @@ static int create_policy_body(struct svc_call *c)
     };
     int rc = iam_put(
         c, &o, doc, STORE_CREATE, NULL,
-        afmt(c, "A policy called %s already exists. Duplicate names are not allowed.", name));
+        iam_fmt(c, "A policy called %s already exists. Duplicate names are not allowed.", name));
     if (rc == 0) {
         rc = version_put(c, id, "v1", document, true, (json_int_t)c->now, STORE_CREATE);
     }
@@ -521,7 +443,7 @@ static int create_policy_body(struct svc_call *c)
     json_decref(doc);
     return rc;
 }
-OPERATION(create_policy, true)
+IAM_OPERATION(create_policy, true)
 
 // GetPolicy: a customer or AWS managed policy with its attachment counts (in this account).
 static int get_policy_body(struct svc_call *c)
@@ -539,7 +461,7 @@ static int get_policy_body(struct svc_call *c)
     pol_free(&p);
     return rc;
 }
-OPERATION(get_policy, false)
+IAM_OPERATION(get_policy, false)
 
 // The attachment and boundary counts of every policy of the account that has any, sorted by ARN
 // for bsearch (ListPolicies reads them for a whole page, and for its filters).
@@ -695,7 +617,7 @@ static int list_policies_body(struct svc_call *c)
             }
             lo.marker = l.next_marker;
             if (json_array_size(list) >= pg.limit) {
-                next = afmt(c, "L%s", l.next_marker);
+                next = iam_fmt(c, "L%s", l.next_marker);
                 break;
             }
         }
@@ -719,7 +641,7 @@ static int list_policies_body(struct svc_call *c)
             if (json_array_size(list) >= pg.limit) {
                 // More remain: resume after the last policy of this page (or from the start of
                 // the catalog when the page ended with the account's own policies).
-                next = last ? afmt(c, "A%s", last) : "A";
+                next = last ? iam_fmt(c, "A%s", last) : "A";
                 break;
             }
             json_array_append_new(list, aws_out(c, &mp, &u, VIEW_LIST));
@@ -732,7 +654,7 @@ static int list_policies_body(struct svc_call *c)
     }
     return 0;
 }
-OPERATION(list_policies, false)
+IAM_OPERATION(list_policies, false)
 
 // DeletePolicy: refused while the policy is attached or used as a boundary, or while it has
 // versions besides the default one; the default version goes with the policy.
@@ -768,7 +690,7 @@ static int delete_policy_body(struct svc_call *c)
     pol_free(&p);
     return rc;
 }
-OPERATION(delete_policy, true)
+IAM_OPERATION(delete_policy, true)
 
 // ---- Versions --------------------------------------------------------------------------------
 
@@ -797,12 +719,12 @@ static int create_policy_version_body(struct svc_call *c)
     if (rc == 0) {
         const json_t *nv = json_object_get(p.doc, "NextVersion");
         json_int_t n = json_is_integer(nv) ? json_integer_value(nv) : versions + 1;
-        vid = afmt(c, "v%lld", (long long)n);
+        vid = iam_fmt(c, "v%lld", (long long)n);
         json_object_set_new(p.doc, "NextVersion", json_integer(n + 1));
         rc = version_put(c, p.obj.id, vid, document, set_default, (json_int_t)c->now, STORE_CREATE);
     }
     if (rc == 0 && set_default) {
-        const char *old = afmt(c, "%s", jstr(p.doc, "DefaultVersionId"));
+        const char *old = iam_fmt(c, "%s", jstr(p.doc, "DefaultVersionId"));
         json_t *od = NULL;
         rc = version_load(c, &p, old, &od);
         if (rc == 0) {
@@ -823,7 +745,7 @@ static int create_policy_version_body(struct svc_call *c)
     pol_free(&p);
     return rc;
 }
-OPERATION(create_policy_version, true)
+IAM_OPERATION(create_policy_version, true)
 
 // GetPolicyVersion: one version with its document URL-encoded. The catalog holds only the
 // default version of an AWS managed policy.
@@ -863,7 +785,7 @@ static int get_policy_version_body(struct svc_call *c)
     pol_free(&p);
     return rc;
 }
-OPERATION(get_policy_version, false)
+IAM_OPERATION(get_policy_version, false)
 
 static long version_number(const char *vid)
 {
@@ -923,7 +845,7 @@ static int list_policy_versions_body(struct svc_call *c)
     }
     return rc;
 }
-OPERATION(list_policy_versions, false)
+IAM_OPERATION(list_policy_versions, false)
 
 // DeletePolicyVersion: any version but the default one.
 static int delete_policy_version_body(struct svc_call *c)
@@ -946,7 +868,7 @@ static int delete_policy_version_body(struct svc_call *c)
     pol_free(&p);
     return rc;
 }
-OPERATION(delete_policy_version, true)
+IAM_OPERATION(delete_policy_version, true)
 
 // SetDefaultPolicyVersion: makes a version the one that applies wherever the policy is attached.
 static int set_default_policy_version_body(struct svc_call *c)
@@ -960,7 +882,7 @@ static int set_default_policy_version_body(struct svc_call *c)
     if (rc == 0) {
         rc = version_load(c, &p, vid, &v);
     }
-    const char *old = rc == 0 ? afmt(c, "%s", jstr(p.doc, "DefaultVersionId")) : NULL;
+    const char *old = rc == 0 ? iam_fmt(c, "%s", jstr(p.doc, "DefaultVersionId")) : NULL;
     if (rc == 0 && strcmp(old, vid) != 0) {
         rc = version_load(c, &p, old, &od);
         if (rc == 0) {
@@ -982,7 +904,7 @@ static int set_default_policy_version_body(struct svc_call *c)
     pol_free(&p);
     return rc;
 }
-OPERATION(set_default_policy_version, true)
+IAM_OPERATION(set_default_policy_version, true)
 
 // ---- Tags ------------------------------------------------------------------------------------
 
@@ -1027,7 +949,7 @@ static int tag_policy_body(struct svc_call *c)
     pol_free(&p);
     return rc;
 }
-OPERATION(tag_policy, true)
+IAM_OPERATION(tag_policy, true)
 
 // UntagPolicy: removes the tags with the given keys.
 static int untag_policy_body(struct svc_call *c)
@@ -1060,7 +982,7 @@ static int untag_policy_body(struct svc_call *c)
     pol_free(&p);
     return rc;
 }
-OPERATION(untag_policy, true)
+IAM_OPERATION(untag_policy, true)
 
 // ListPolicyTags: the policy's tags (none for AWS managed policies), a page at a time.
 static int list_policy_tags_body(struct svc_call *c)
@@ -1084,7 +1006,7 @@ static int list_policy_tags_body(struct svc_call *c)
     pol_free(&p);
     return rc;
 }
-OPERATION(list_policy_tags, false)
+IAM_OPERATION(list_policy_tags, false)
 
 // ---- Attachments -----------------------------------------------------------------------------
 
@@ -1157,7 +1079,7 @@ static int entity_authorize(struct svc_call *c, const struct entity_type *t, con
     if (en->arn == NULL) {
         en->arn = iam_arn(c, t->what, en->found ? en->obj.path : "/", en->name);
     }
-    if (authorize_as(c, action, en->arn, NULL, t->what, en->name) != 0) {
+    if (iam_authorize_named(c, action, en->arn, NULL, t->what, en->name) != 0) {
         return -1;
     }
     if (!en->found) {
@@ -1169,12 +1091,12 @@ static int entity_authorize(struct svc_call *c, const struct entity_type *t, con
 
 static const char *attachment_id(struct svc_call *c, const struct entity *en, const char *arn)
 {
-    return afmt(c, "%s|%s", en->obj.id, arn);
+    return iam_fmt(c, "%s|%s", en->obj.id, arn);
 }
 
 static const char *attached_entity_id(struct svc_call *c, const struct entity *en, const char *arn)
 {
-    return afmt(c, "%s|%s", arn, en->obj.id);
+    return iam_fmt(c, "%s|%s", arn, en->obj.id);
 }
 
 // Attach{User,Group,Role}Policy: attaches a customer or AWS managed policy (at most 10 per
@@ -1263,7 +1185,7 @@ static int detach(struct svc_call *c, const struct entity_type *t, const char *a
         struct store_err e;
         int src = store_delete(c->env->store, &sc, attachment_id(c, &en, arn), &e);
         if (src != 0) {
-            rc = iam_store_error(c, src, &e, afmt(c, "Policy %s was not found.", arn), NULL);
+            rc = iam_store_error(c, src, &e, iam_fmt(c, "Policy %s was not found.", arn), NULL);
         }
     }
     if (rc == 0) {
@@ -1287,7 +1209,7 @@ static const char *path_of_policy_arn(struct svc_call *c, const char *arn)
     }
     s += 8;
     const char *last = strrchr(s, '/');
-    return last ? afmt(c, "/%.*s/", (int)(last - s), s) : "/";
+    return last ? iam_fmt(c, "/%.*s/", (int)(last - s), s) : "/";
 }
 
 // ListAttached{User,Group,Role}Policies: the entity's managed policies whose path starts with
@@ -1341,55 +1263,55 @@ static int attach_user_policy_body(struct svc_call *c)
 {
     return attach(c, &USER, "iam:AttachUserPolicy");
 }
-OPERATION(attach_user_policy, true)
+IAM_OPERATION(attach_user_policy, true)
 
 static int attach_group_policy_body(struct svc_call *c)
 {
     return attach(c, &GROUP, "iam:AttachGroupPolicy");
 }
-OPERATION(attach_group_policy, true)
+IAM_OPERATION(attach_group_policy, true)
 
 static int attach_role_policy_body(struct svc_call *c)
 {
     return attach(c, &ROLE, "iam:AttachRolePolicy");
 }
-OPERATION(attach_role_policy, true)
+IAM_OPERATION(attach_role_policy, true)
 
 static int detach_user_policy_body(struct svc_call *c)
 {
     return detach(c, &USER, "iam:DetachUserPolicy");
 }
-OPERATION(detach_user_policy, true)
+IAM_OPERATION(detach_user_policy, true)
 
 static int detach_group_policy_body(struct svc_call *c)
 {
     return detach(c, &GROUP, "iam:DetachGroupPolicy");
 }
-OPERATION(detach_group_policy, true)
+IAM_OPERATION(detach_group_policy, true)
 
 static int detach_role_policy_body(struct svc_call *c)
 {
     return detach(c, &ROLE, "iam:DetachRolePolicy");
 }
-OPERATION(detach_role_policy, true)
+IAM_OPERATION(detach_role_policy, true)
 
 static int list_attached_user_policies_body(struct svc_call *c)
 {
     return list_attached(c, &USER, "iam:ListAttachedUserPolicies");
 }
-OPERATION(list_attached_user_policies, false)
+IAM_OPERATION(list_attached_user_policies, false)
 
 static int list_attached_group_policies_body(struct svc_call *c)
 {
     return list_attached(c, &GROUP, "iam:ListAttachedGroupPolicies");
 }
-OPERATION(list_attached_group_policies, false)
+IAM_OPERATION(list_attached_group_policies, false)
 
 static int list_attached_role_policies_body(struct svc_call *c)
 {
     return list_attached(c, &ROLE, "iam:ListAttachedRolePolicies");
 }
-OPERATION(list_attached_role_policies, false)
+IAM_OPERATION(list_attached_role_policies, false)
 
 // ListEntitiesForPolicy: the users, groups and roles that have the policy attached
 // (PolicyUsageFilter PermissionsPolicy), use it as their boundary (PermissionsBoundary), or
@@ -1446,7 +1368,7 @@ static int list_entities_for_policy_body(struct svc_call *c)
             const char *etype = jstr(d, "EntityType");
             const char *eid = jstr(d, "EntityId");
             bool mine = etype != NULL && eid != NULL && strcmp(etype, t->type) == 0;
-            const char *id = mine ? afmt(c, "%s", eid) : NULL;
+            const char *id = mine ? iam_fmt(c, "%s", eid) : NULL;
             json_decref(d);
             if (!mine) {
                 continue;
@@ -1493,7 +1415,7 @@ static int list_entities_for_policy_body(struct svc_call *c)
     page_finish(c, c->out, end, nhits);
     return 0;
 }
-OPERATION(list_entities_for_policy, false)
+IAM_OPERATION(list_entities_for_policy, false)
 
 const struct svc_handler iam_policy_handlers[] = {
     {"CreatePolicy", create_policy},

@@ -20,9 +20,6 @@
 // Which entities use a managed policy as their permissions boundary (ListEntitiesForPolicy with
 // PolicyUsageFilter=PermissionsBoundary, PermissionsBoundaryUsageCount): id PolicyArn|EntityId,
 // parent PolicyArn, doc {EntityType, EntityId, EntityName}. Proposed for iam_store.h.
-#ifndef IAM_KIND_BOUNDARY_ENTITY
-#define IAM_KIND_BOUNDARY_ENTITY "iam.boundary_entity"
-#endif
 
 // IAM's default quotas (IAM User Guide, "IAM and AWS STS quotas").
 #define ROLE_TAGS_MAX         50
@@ -30,85 +27,10 @@
 
 // ---- Small helpers ---------------------------------------------------------------------------
 
-// printf into the request's arena.
-static const char *afmt(struct svc_call *c, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static const char *afmt(struct svc_call *c, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    char *out = arena_alloc(c->arena, (size_t)n + 1);
-    va_start(ap, fmt);
-    vsnprintf(out, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    return out;
-}
-
 static const char *jstr(const json_t *obj, const char *key)
 {
     return json_string_value(json_object_get(obj, key));
 }
-
-// AWS names IAM resources in its denial messages as "role NAME", "user NAME", "policy ARN"
-// rather than by the ARN it authorizes (real messages: "... iam:GetRole on resource: role X
-// because no identity-based policy allows the iam:GetRole action", "... iam:GetPolicy on
-// resource: policy arn:aws:iam::aws:policy/X ..."). svc_authorize prints the ARN, so this
-// authorizes arn as svc_authorize does and names the resource of a denial "TYPE NAME" (type
-// NULL: keep the ARN). Returns 0 when allowed, -1 with c->err set otherwise.
-static int authorize_as(struct svc_call *c, const char *action, const char *arn, const char *owner,
-                        const char *type, const char *name)
-{
-    if (svc_authorize(c, action, arn, owner, NULL) == 0) {
-        return 0;
-    }
-    if (type == NULL || strcmp(c->err.code, "AccessDenied") != 0) {
-        return -1;
-    }
-    const char *shown = afmt(c, "%s %s", type, name);
-    const char *needle = afmt(c, " on resource: %s ", arn);
-    const char *at = strstr(c->err.message, needle);
-    if (at != NULL) {
-        struct awserr old = c->err;
-        const char *rest = old.message + (at - c->err.message) + strlen(needle);
-        awserr_set(&c->err, old.status, old.code, "%.*s on resource: %s %s",
-                   (int)(at - c->err.message), old.message, shown, rest);
-    }
-    return -1;
-}
-
-// Runs body inside one store transaction (a write transaction, or a read-only snapshot),
-// committing when it succeeds and rolling back otherwise: a denied or failed call changes nothing.
-static int run(struct svc_call *c, bool write, svc_handler_fn body)
-{
-    struct store_err e;
-    int rc = write ? store_begin(c->env->store, &e) : store_begin_read(c->env->store, &e);
-    if (rc != 0) {
-        return iam_store_error(c, rc, &e, NULL, NULL);
-    }
-    if (body(c) != 0) {
-        store_rollback(c->env->store);
-        json_decref(c->out);
-        c->out = NULL;
-        return -1;
-    }
-    rc = store_commit(c->env->store, &e);
-    if (rc != 0) {
-        json_decref(c->out);
-        c->out = NULL;
-        return iam_store_error(c, rc, &e, NULL, NULL);
-    }
-    return 0;
-}
-
-// Declares the table's entry point NAME for the body NAME_body, run as a write (true) or a
-// read-only (false) transaction: OPERATION(get_role, false) defines get_role().
-#define OPERATION(name, write)                                                                     \
-    static int name(struct svc_call *c)                                                            \
-    {                                                                                              \
-        return run(c, write, name##_body);                                                         \
-    }
 
 // A role as loaded for an operation: its stored object and parsed document when it exists, and
 // the ARN authorization uses either way.
@@ -177,7 +99,7 @@ static int role_authorize(struct svc_call *c, const char *action, unsigned flags
             policy_context_set(c->ctx, "iam:PermissionsBoundary", b);
         }
     }
-    if (authorize_as(c, action, r->arn, NULL, "role", r->name) != 0) {
+    if (iam_authorize_named(c, action, r->arn, NULL, "role", r->name) != 0) {
         return -1;
     }
     if (!r->found) {
@@ -199,7 +121,7 @@ static int role_save(struct svc_call *c, struct role *r)
 // looked up here. Principals of other accounts and wildcard ARNs are not checked.
 static int check_principal_exists(struct svc_call *c, const char *value)
 {
-    const char *prefix = afmt(c, "arn:%s:iam::%s:", c->env->partition, c->caller->account);
+    const char *prefix = iam_fmt(c, "arn:%s:iam::%s:", c->env->partition, c->caller->account);
     size_t plen = strlen(prefix);
     if (strncmp(value, prefix, plen) != 0 || strpbrk(value, "*?") != NULL) {
         return 0;
@@ -304,29 +226,7 @@ static int check_boundary(struct svc_call *c, const char *arn)
 static int boundary_record(struct svc_call *c, const struct role *r, const char *role_id,
                            const char *old_arn, const char *arn)
 {
-    struct store_scope sc = iam_scope(c, IAM_KIND_BOUNDARY_ENTITY);
-    struct store_err e;
-    if (old_arn != NULL) {
-        int rc = store_delete(c->env->store, &sc, afmt(c, "%s|%s", old_arn, role_id), &e);
-        if (rc != 0 && rc != SB_ENOTFOUND) {
-            return iam_store_error(c, rc, &e, NULL, NULL);
-        }
-    }
-    if (arn == NULL) {
-        return 0;
-    }
-    json_t *doc = json_pack("{s:s, s:s, s:s}", "EntityType", "Role", "EntityId", role_id,
-                            "EntityName", r->name);
-    struct store_obj o = {
-        .account = c->caller->account,
-        .region = "",
-        .kind = IAM_KIND_BOUNDARY_ENTITY,
-        .id = afmt(c, "%s|%s", arn, role_id),
-        .parent = arn,
-    };
-    int rc = iam_put(c, &o, doc, STORE_UPSERT, NULL, NULL);
-    json_decref(doc);
-    return rc;
+    return iam_boundary_record(c, "Role", role_id, r->name, old_arn, arn);
 }
 
 // The Role shape of each operation's response. IAM's listings leave out PermissionsBoundary,
@@ -454,8 +354,8 @@ static int create_role_body(struct svc_call *c)
         .name_ci = true,
         .path = path,
     };
-    int rc =
-        iam_put(c, &o, doc, STORE_CREATE, NULL, afmt(c, "Role with name %s already exists.", name));
+    int rc = iam_put(c, &o, doc, STORE_CREATE, NULL,
+                     iam_fmt(c, "Role with name %s already exists.", name));
     struct role r = {.name = name};
     if (rc == 0 && boundary != NULL) {
         rc = boundary_record(c, &r, id, NULL, boundary);
@@ -466,7 +366,7 @@ static int create_role_body(struct svc_call *c)
     json_decref(doc);
     return rc;
 }
-OPERATION(create_role, true)
+IAM_OPERATION(create_role, true)
 
 // GetRole: the role with its trust policy (URL-encoded), boundary, tags and RoleLastUsed (an
 // empty structure until the role is used).
@@ -480,7 +380,7 @@ static int get_role_body(struct svc_call *c)
     role_free(&r);
     return rc;
 }
-OPERATION(get_role, false)
+IAM_OPERATION(get_role, false)
 
 // ListRoles: the account's roles whose path starts with PathPrefix, a page at a time.
 static int list_roles_body(struct svc_call *c)
@@ -517,7 +417,7 @@ static int list_roles_body(struct svc_call *c)
     iam_page_out(c->out, &l);
     return 0;
 }
-OPERATION(list_roles, false)
+IAM_OPERATION(list_roles, false)
 
 // UpdateRole: the description and the maximum session duration, each when given.
 static int update_role_body(struct svc_call *c)
@@ -542,7 +442,7 @@ static int update_role_body(struct svc_call *c)
     role_free(&r);
     return rc;
 }
-OPERATION(update_role, true)
+IAM_OPERATION(update_role, true)
 
 // UpdateRoleDescription: sets the description and answers with the role.
 static int update_role_description_body(struct svc_call *c)
@@ -559,7 +459,7 @@ static int update_role_description_body(struct svc_call *c)
     role_free(&r);
     return rc;
 }
-OPERATION(update_role_description, true)
+IAM_OPERATION(update_role_description, true)
 
 // UpdateAssumeRolePolicy: replaces the trust policy, validated as on CreateRole.
 static int update_assume_role_policy_body(struct svc_call *c)
@@ -577,7 +477,7 @@ static int update_assume_role_policy_body(struct svc_call *c)
     role_free(&r);
     return rc;
 }
-OPERATION(update_assume_role_policy, true)
+IAM_OPERATION(update_assume_role_policy, true)
 
 // DeleteRole: refused while managed policies are attached or inline policies remain (IAM checks
 // the attached ones first), with AWS's DeleteConflict wording.
@@ -615,7 +515,7 @@ static int delete_role_body(struct svc_call *c)
     role_free(&r);
     return rc;
 }
-OPERATION(delete_role, true)
+IAM_OPERATION(delete_role, true)
 
 // ---- Tags ------------------------------------------------------------------------------------
 
@@ -670,7 +570,7 @@ static int tag_role_body(struct svc_call *c)
     role_free(&r);
     return rc;
 }
-OPERATION(tag_role, true)
+IAM_OPERATION(tag_role, true)
 
 // UntagRole: removes the tags with the given keys; keys the role lacks are ignored.
 static int untag_role_body(struct svc_call *c)
@@ -703,7 +603,7 @@ static int untag_role_body(struct svc_call *c)
     role_free(&r);
     return rc;
 }
-OPERATION(untag_role, true)
+IAM_OPERATION(untag_role, true)
 
 // Pages with IAM's Marker/MaxItems through a list of total elements that the handler holds
 // whole (tags, inline policies): the marker is the index of the next element, which keeps it
@@ -730,7 +630,7 @@ static void page_finish(struct svc_call *c, json_t *out, size_t end, size_t tota
 {
     json_object_set_new(out, "IsTruncated", json_boolean(end < total));
     if (end < total) {
-        json_object_set_new(out, "Marker", json_string(afmt(c, "%zu", end)));
+        json_object_set_new(out, "Marker", json_string(iam_fmt(c, "%zu", end)));
     }
 }
 
@@ -791,7 +691,7 @@ static int list_role_tags_body(struct svc_call *c)
     role_free(&r);
     return rc;
 }
-OPERATION(list_role_tags, false)
+IAM_OPERATION(list_role_tags, false)
 
 // ---- Permissions boundary --------------------------------------------------------------------
 
@@ -808,7 +708,7 @@ static int put_role_permissions_boundary_body(struct svc_call *c)
     }
     if (rc == 0) {
         const char *old = role_boundary(&r);
-        old = old ? afmt(c, "%s", old) : NULL;
+        old = old ? iam_fmt(c, "%s", old) : NULL;
         json_object_set_new(r.doc, "PermissionsBoundary",
                             json_pack("{s:s, s:s}", "PermissionsBoundaryType",
                                       "PermissionsBoundaryPolicy", "PermissionsBoundaryArn", arn));
@@ -820,7 +720,7 @@ static int put_role_permissions_boundary_body(struct svc_call *c)
     role_free(&r);
     return rc;
 }
-OPERATION(put_role_permissions_boundary, true)
+IAM_OPERATION(put_role_permissions_boundary, true)
 
 // DeleteRolePermissionsBoundary: removes the boundary (nothing to do when there is none).
 static int delete_role_permissions_boundary_body(struct svc_call *c)
@@ -828,7 +728,7 @@ static int delete_role_permissions_boundary_body(struct svc_call *c)
     struct role r;
     int rc = role_authorize(c, "iam:DeleteRolePermissionsBoundary", KEY_BOUNDARY, &r);
     if (rc == 0 && role_boundary(&r) != NULL) {
-        const char *old = afmt(c, "%s", role_boundary(&r));
+        const char *old = iam_fmt(c, "%s", role_boundary(&r));
         json_object_del(r.doc, "PermissionsBoundary");
         rc = role_save(c, &r);
         if (rc == 0) {
@@ -838,13 +738,13 @@ static int delete_role_permissions_boundary_body(struct svc_call *c)
     role_free(&r);
     return rc;
 }
-OPERATION(delete_role_permissions_boundary, true)
+IAM_OPERATION(delete_role_permissions_boundary, true)
 
 // ---- Inline policies -------------------------------------------------------------------------
 
 static const char *inline_id(struct svc_call *c, const struct role *r, const char *policy_name)
 {
-    return afmt(c, "%s/%s", r->obj.id, policy_name);
+    return iam_fmt(c, "%s/%s", r->obj.id, policy_name);
 }
 
 // The characters IAM counts against a policy size quota: all but whitespace outside strings, a
@@ -935,7 +835,7 @@ static int put_role_policy_body(struct svc_call *c)
     role_free(&r);
     return rc;
 }
-OPERATION(put_role_policy, true)
+IAM_OPERATION(put_role_policy, true)
 
 // Loads an inline policy of the role (404 "The role policy with name X cannot be found.").
 static int inline_load(struct svc_call *c, const struct role *r, const char *pname, json_t **doc)
@@ -946,7 +846,7 @@ static int inline_load(struct svc_call *c, const struct role *r, const char *pna
     int rc = store_get(c->env->store, &sc, inline_id(c, r, pname), c->arena, &o, &e);
     if (rc != 0) {
         return iam_store_error(
-            c, rc, &e, afmt(c, "The role policy with name %s cannot be found.", pname), NULL);
+            c, rc, &e, iam_fmt(c, "The role policy with name %s cannot be found.", pname), NULL);
     }
     *doc = json_loadb(o.doc, o.doc_len, 0, NULL);
     return *doc != NULL ? 0 : iam_store_error(c, SB_ECORRUPT, &e, NULL, NULL);
@@ -972,7 +872,7 @@ static int get_role_policy_body(struct svc_call *c)
     role_free(&r);
     return rc;
 }
-OPERATION(get_role_policy, false)
+IAM_OPERATION(get_role_policy, false)
 
 // ListRolePolicies: the names of the role's inline policies, a page at a time.
 static int list_role_policies_body(struct svc_call *c)
@@ -1005,7 +905,7 @@ static int list_role_policies_body(struct svc_call *c)
     page_finish(c, c->out, end, count);
     return 0;
 }
-OPERATION(list_role_policies, false)
+IAM_OPERATION(list_role_policies, false)
 
 // DeleteRolePolicy: removes an inline policy.
 static int delete_role_policy_body(struct svc_call *c)
@@ -1018,14 +918,15 @@ static int delete_role_policy_body(struct svc_call *c)
         struct store_err e;
         int src = store_delete(c->env->store, &sc, inline_id(c, &r, pname), &e);
         if (src != 0) {
-            rc = iam_store_error(
-                c, src, &e, afmt(c, "The role policy with name %s cannot be found.", pname), NULL);
+            rc = iam_store_error(c, src, &e,
+                                 iam_fmt(c, "The role policy with name %s cannot be found.", pname),
+                                 NULL);
         }
     }
     role_free(&r);
     return rc;
 }
-OPERATION(delete_role_policy, true)
+IAM_OPERATION(delete_role_policy, true)
 
 const struct svc_handler iam_role_handlers[] = {
     {"CreateRole", create_role},
