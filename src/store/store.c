@@ -108,8 +108,23 @@ struct store_cache {
 
 // The calling thread's transaction: none, read-only (reads may use the cache: they only ever
 // observe committed data), or read-write (reads bypass the cache to see the thread's own writes).
-enum { TXN_NONE, TXN_READ, TXN_WRITE };
+// A read-only transaction starts in the database only when a read needs the database (a cache
+// miss, a listing, a count): a request answered from the cache opens none at all.
+enum { TXN_NONE, TXN_READ_PENDING, TXN_READ, TXN_WRITE };
 static _Thread_local int txn_state;
+
+// Opens the pending read-only transaction before the first database access; see above.
+static int ensure_txn(struct store *s, struct store_err *err)
+{
+    if (txn_state != TXN_READ_PENDING) {
+        return 0;
+    }
+    int rc = s->ops->begin(s, false, err);
+    if (rc == 0) {
+        txn_state = TXN_READ;
+    }
+    return rc;
+}
 
 static struct store_cache *cache_new(void)
 {
@@ -303,7 +318,12 @@ int store_put(struct store *s, const struct store_obj *obj, enum store_put_mode 
         name_key = folded;
     }
     const char *sort_key = name_key != NULL ? name_key : obj->id;
-    int rc = s->ops->put(s, obj, name_key, sort_key, mode, err);
+    int rc = ensure_txn(s, err);
+    if (rc != 0) {
+        free(folded);
+        return rc;
+    }
+    rc = s->ops->put(s, obj, name_key, sort_key, mode, err);
     free(folded);
     bump(s, rc);
     return rc;
@@ -326,7 +346,10 @@ int store_get(struct store *s, const struct store_scope *sc, const char *id, str
         free(key);
         return 0;
     }
-    rc = s->ops->get(s, sc, STORE_BY_ID, id, a, out, err);
+    rc = ensure_txn(s, err);
+    if (rc == 0) {
+        rc = s->ops->get(s, sc, STORE_BY_ID, id, a, out, err);
+    }
     if (rc == 0) {
         cache_put(s, CACHE_BY_ID, key, gen, out);
     }
@@ -354,7 +377,10 @@ int store_get_by_name(struct store *s, const struct store_scope *sc, const char 
         free(folded);
         return 0;
     }
-    rc = s->ops->get(s, sc, STORE_BY_NAME_KEY, name_key, a, out, err);
+    rc = ensure_txn(s, err);
+    if (rc == 0) {
+        rc = s->ops->get(s, sc, STORE_BY_NAME_KEY, name_key, a, out, err);
+    }
     if (rc == 0) {
         cache_put(s, CACHE_BY_NAME, key, gen, out);
     }
@@ -376,7 +402,10 @@ int store_get_by_key2(struct store *s, const char *kind, const char *key2, struc
         free(key);
         return 0;
     }
-    int rc = s->ops->get_key2(s, kind, key2, a, out, err);
+    int rc = ensure_txn(s, err);
+    if (rc == 0) {
+        rc = s->ops->get_key2(s, kind, key2, a, out, err);
+    }
     if (rc == 0) {
         cache_put(s, CACHE_BY_KEY2, key, gen, out);
     }
@@ -395,7 +424,10 @@ int store_delete(struct store *s, const struct store_scope *sc, const char *id,
     if (!nonempty(id)) {
         return store_fail(err, SB_EINVAL, "store: delete needs an id");
     }
-    rc = s->ops->del(s, sc, id, err);
+    rc = ensure_txn(s, err);
+    if (rc == 0) {
+        rc = s->ops->del(s, sc, id, err);
+    }
     bump(s, rc);
     return rc;
 }
@@ -410,7 +442,10 @@ int store_delete_children(struct store *s, const struct store_scope *sc, const c
         rc = store_fail(err, SB_EINVAL, "store: delete_children needs a parent");
     }
     if (rc == 0) {
-        rc = s->ops->del_children(s, sc, parent, &n, err);
+        rc = ensure_txn(s, err);
+        if (rc == 0) {
+            rc = s->ops->del_children(s, sc, parent, &n, err);
+        }
         bump(s, rc);
     }
     if (deleted != NULL) {
@@ -431,7 +466,8 @@ int store_count(struct store *s, const struct store_scope *sc, const char *paren
     if (parent != NULL && parent[0] == '\0') {
         return store_fail(err, SB_EINVAL, "store: an empty parent");
     }
-    return s->ops->count(s, sc, parent, count, err);
+    rc = ensure_txn(s, err);
+    return rc != 0 ? rc : s->ops->count(s, sc, parent, count, err);
 }
 
 // Counts objects per kind; see store.h.
@@ -443,7 +479,8 @@ int store_count_kinds(struct store *s, struct arena *a, struct store_kind_count 
     if (a == NULL) {
         return store_fail(err, SB_EINVAL, "store: count_kinds needs an arena");
     }
-    return s->ops->count_kinds(s, a, out, count, err);
+    int rc = ensure_txn(s, err);
+    return rc != 0 ? rc : s->ops->count_kinds(s, a, out, count, err);
 }
 
 static const char hexdigits[] = "0123456789abcdef";
@@ -575,7 +612,10 @@ int store_list(struct store *s, const struct store_scope *sc, const struct store
         }
     }
     const char *last_sort = NULL;
-    rc = s->ops->list(s, sc, &q, a, out, &last_sort, err);
+    rc = ensure_txn(s, err);
+    if (rc == 0) {
+        rc = s->ops->list(s, sc, &q, a, out, &last_sort, err);
+    }
     if (rc != 0) {
         *out = (struct store_list){0};
         return rc;
@@ -591,6 +631,9 @@ int store_list(struct store *s, const struct store_scope *sc, const struct store
 // Starts the calling thread's transaction; see store.h.
 int store_begin(struct store *s, struct store_err *err)
 {
+    if (txn_state != TXN_NONE) {
+        return store_fail(err, SB_EINVAL, "store: this thread already has a transaction");
+    }
     int rc = s->ops->begin(s, true, err);
     if (rc == 0) {
         txn_state = TXN_WRITE;
@@ -601,16 +644,21 @@ int store_begin(struct store *s, struct store_err *err)
 // Starts the calling thread's read-only transaction; see store.h.
 int store_begin_read(struct store *s, struct store_err *err)
 {
-    int rc = s->ops->begin(s, false, err);
-    if (rc == 0) {
-        txn_state = TXN_READ;
+    (void)s;
+    if (txn_state != TXN_NONE) {
+        return store_fail(err, SB_EINVAL, "store: this thread already has a transaction");
     }
-    return rc;
+    txn_state = TXN_READ_PENDING; // opened in the database by the first read that needs it
+    return 0;
 }
 
 // Commits the calling thread's transaction; see store.h.
 int store_commit(struct store *s, struct store_err *err)
 {
+    if (txn_state == TXN_READ_PENDING) {
+        txn_state = TXN_NONE; // nothing was read from the database: nothing to close
+        return 0;
+    }
     int rc = s->ops->commit(s, err);
     if (txn_state == TXN_WRITE) {
         bump(s, rc); // a read-only transaction changed nothing
@@ -624,7 +672,9 @@ int store_commit(struct store *s, struct store_err *err)
 // Rolls back the calling thread's transaction; see store.h.
 void store_rollback(struct store *s)
 {
-    s->ops->rollback(s);
+    if (txn_state != TXN_READ_PENDING) {
+        s->ops->rollback(s);
+    }
     txn_state = TXN_NONE;
 }
 

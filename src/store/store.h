@@ -188,11 +188,12 @@ int store_list(struct store *s, const struct store_scope *sc, const struct store
 // to the busy timeout). Returns 0, SB_EINVAL when this thread already has one, SB_EBUSY or SB_EIO.
 int store_begin(struct store *s, struct store_err *err);
 
-// Starts a read-only transaction for the calling thread: every read until store_commit or
-// store_rollback sees the same snapshot, and the locking cost (a few system calls) is paid once
-// instead of once per read, so a request that reads several objects should use one. Writes
-// inside it fail with SB_EINVAL. Returns 0, SB_EINVAL when this thread already has a
-// transaction, or SB_EIO.
+// Starts a read-only transaction for the calling thread: every read that goes to the database
+// until store_commit or store_rollback sees the same snapshot, and the locking cost (a few system
+// calls) is paid once instead of once per read, so a request that reads several objects should
+// use one. The database transaction opens at the first read the read cache cannot answer; reads
+// answered from the cache see the latest committed state. Writes inside it fail with SB_EINVAL.
+// Returns 0, SB_EINVAL when this thread already has a transaction, or SB_EIO.
 int store_begin_read(struct store *s, struct store_err *err);
 
 // Commits (or, for a read-only one, ends) the calling thread's transaction. Returns 0 once the
