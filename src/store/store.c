@@ -485,26 +485,48 @@ int store_count_kinds(struct store *s, struct arena *a, struct store_kind_count 
 
 static const char hexdigits[] = "0123456789abcdef";
 
-static void put_hex(char *dst, const char *s, size_t n)
+// The marker names the last object returned by its sort key and id, so that it stays valid when
+// that object is deleted meanwhile. It must be short (IAM's markerType allows 320 characters) and
+// printable: the characters ids and keys are made of ([A-Za-z0-9_/:|.@+,-]) stand for
+// themselves, any other byte is "~HH"; an unnamed object's sort key is its id, written once
+// after '=' ("=AIDA.../PolicyName"); otherwise "<sort key>!<id>".
+static bool marker_plain(unsigned char c)
 {
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        dst[2 * i] = hexdigits[c >> 4];
-        dst[2 * i + 1] = hexdigits[c & 15];
-    }
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '/' || c == ':' || c == '|' || c == '.' || c == '@' || c == '+' || c == ',' ||
+           c == '-';
 }
 
-// The marker is "<hex of the sort key>.<hex of the id>" of the last object returned: opaque,
-// printable and URL-safe, and it stays valid when that object is deleted meanwhile.
+static size_t marker_put(char *dst, const char *s)
+{
+    size_t o = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (marker_plain(*p)) {
+            dst[o++] = (char)*p;
+        } else {
+            dst[o++] = '~';
+            dst[o++] = hexdigits[*p >> 4];
+            dst[o++] = hexdigits[*p & 15];
+        }
+    }
+    return o;
+}
+
 static const char *encode_marker(struct arena *a, const char *sort_key, const char *id)
 {
     size_t ns = strlen(sort_key);
     size_t ni = strlen(id);
-    char *m = arena_alloc(a, 2 * ns + 1 + 2 * ni + 1);
-    put_hex(m, sort_key, ns);
-    m[2 * ns] = '.';
-    put_hex(m + 2 * ns + 1, id, ni);
-    m[2 * ns + 1 + 2 * ni] = '\0';
+    char *m = arena_alloc(a, 3 * ns + 3 * ni + 3);
+    size_t o = 0;
+    if (strcmp(sort_key, id) == 0) {
+        m[o++] = '=';
+        o += marker_put(m + o, id);
+    } else {
+        o += marker_put(m + o, sort_key);
+        m[o++] = '!';
+        o += marker_put(m + o, id);
+    }
+    m[o] = '\0';
     return m;
 }
 
@@ -519,35 +541,52 @@ static int hexval(char c)
     return -1;
 }
 
-// Decodes n hex digits at s into a NUL-terminated arena string; NULL if malformed or if it
-// would hold a NUL byte.
-static const char *decode_hex(struct arena *a, const char *s, size_t n)
+// Decodes s[0..n) of a marker into a NUL-terminated arena string; NULL if malformed, empty, or if
+// it would hold a NUL byte.
+static const char *marker_get(struct arena *a, const char *s, size_t n)
 {
-    if (n % 2 != 0) {
+    if (n == 0) {
         return NULL;
     }
-    char *d = arena_alloc(a, n / 2 + 1);
-    for (size_t i = 0; i < n / 2; i++) {
-        int hi = hexval(s[2 * i]);
-        int lo = hexval(s[2 * i + 1]);
-        if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
+    char *d = arena_alloc(a, n + 1);
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '~') {
+            if (i + 2 >= n) {
+                return NULL;
+            }
+            int hi = hexval(s[i + 1]);
+            int lo = hexval(s[i + 2]);
+            if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
+                return NULL;
+            }
+            d[o++] = (char)(hi * 16 + lo);
+            i += 2;
+        } else if (marker_plain(c)) {
+            d[o++] = (char)c;
+        } else {
             return NULL;
         }
-        d[i] = (char)(hi * 16 + lo);
     }
-    d[n / 2] = '\0';
+    d[o] = '\0';
     return d;
 }
 
 static int decode_marker(struct arena *a, const char *m, struct store_list_query *q,
                          struct store_err *err)
 {
-    const char *dot = strchr(m, '.');
-    if (dot == NULL || dot == m || dot[1] == '\0') {
-        return store_fail(err, SB_EINVAL, "store: malformed list marker");
+    if (m[0] == '=') {
+        q->after_id = marker_get(a, m + 1, strlen(m + 1));
+        q->after_sort = q->after_id;
+    } else {
+        const char *bang = strchr(m, '!');
+        if (bang == NULL) {
+            return store_fail(err, SB_EINVAL, "store: malformed list marker");
+        }
+        q->after_sort = marker_get(a, m, (size_t)(bang - m));
+        q->after_id = marker_get(a, bang + 1, strlen(bang + 1));
     }
-    q->after_sort = decode_hex(a, m, (size_t)(dot - m));
-    q->after_id = decode_hex(a, dot + 1, strlen(dot + 1));
     if (q->after_sort == NULL || q->after_id == NULL) {
         return store_fail(err, SB_EINVAL, "store: malformed list marker");
     }

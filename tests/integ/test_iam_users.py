@@ -664,3 +664,20 @@ def test_last_used_is_recorded_after_a_call(client):
     assert used["ServiceName"] == "sts"
     assert used["Region"] == "eu-west-1"
     assert used["LastUsedDate"] >= before
+
+
+def test_long_policy_names_page_with_valid_markers(client):
+    # Markers must fit IAM's markerType (at most 320 characters) even when the listed names are
+    # the longest IAM allows (128-character policy names), so that the next page can be asked for.
+    iam = client("iam")
+    iam.create_user(UserName="u" * 64)
+    doc = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]})
+    names = [str(i) + "p" * 127 for i in range(3)]
+    for n in names:
+        iam.put_user_policy(UserName="u" * 64, PolicyName=n, PolicyDocument=doc)
+    got = []
+    for page in iam.get_paginator("list_user_policies").paginate(
+            UserName="u" * 64, PaginationConfig={"PageSize": 1}):
+        got += page["PolicyNames"]
+    assert got == names
