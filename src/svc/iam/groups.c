@@ -91,14 +91,6 @@ static struct store_scope rows(const struct svc_call *c, const char *kind)
     return sc;
 }
 
-static int count_children(struct svc_call *c, const char *kind, const char *parent, int64_t *n)
-{
-    struct store_scope sc = rows(c, kind);
-    struct store_err e = {{0}};
-    int rc = store_count(c->env->store, &sc, parent, n, &e);
-    return rc != 0 ? fail_store(c, rc, &e) : 0;
-}
-
 // Finds the named entity (a group or a user) and decides action on it. Returns 0 with *obj and
 // *doc (the caller json_decref()s it), or -1 with c->err: AccessDenied, or NoSuchEntity ("The
 // group with name G cannot be found.") once the caller was allowed to ask.
@@ -399,7 +391,7 @@ static int delete_group(struct svc_call *c)
     };
     for (size_t i = 0; i < sizeof(deps) / sizeof(deps[0]); i++) {
         int64_t n = 0;
-        if (count_children(c, deps[i].kind, obj.id, &n) != 0) {
+        if (iam_count_children(c, deps[i].kind, obj.id, &n) != 0) {
             store_rollback(c->env->store);
             return -1;
         }
@@ -450,7 +442,7 @@ static int add_user_to_group(struct svc_call *c)
         goto out;
     }
     int64_t n = 0;
-    if (count_children(c, IAM_KIND_USER_GROUP, uobj.id, &n) != 0) {
+    if (iam_count_children(c, IAM_KIND_USER_GROUP, uobj.id, &n) != 0) {
         store_rollback(c->env->store);
         goto out;
     }

@@ -331,6 +331,77 @@ int iam_run(struct svc_call *c, bool write, svc_handler_fn body)
     return 0;
 }
 
+// Pages through a list held whole; see iam_common.h.
+int iam_page_range(struct svc_call *c, size_t total, size_t *start, size_t *end)
+{
+    struct iam_page pg;
+    iam_page_in(c, &pg);
+    *start = 0;
+    if (pg.marker != NULL) {
+        char *stop = NULL;
+        unsigned long v = strtoul(pg.marker, &stop, 10);
+        if (stop == pg.marker || *stop != '\0' || v > total) {
+            return awserr_set(&c->err, 400, "InvalidInput", "Invalid Marker.");
+        }
+        *start = v;
+    }
+    *end = *start + pg.limit < total ? *start + pg.limit : total;
+    return 0;
+}
+
+// Sets IsTruncated and Marker; see iam_common.h.
+void iam_page_finish(struct svc_call *c, json_t *out, size_t end, size_t total)
+{
+    json_object_set_new(out, "IsTruncated", json_boolean(end < total));
+    if (end < total) {
+        json_object_set_new(out, "Marker", json_string(iam_fmt(c, "%zu", end)));
+    }
+}
+
+// Reads all children of a parent; see iam_common.h.
+int iam_list_all(struct svc_call *c, const char *kind, const char *parent, struct store_obj **items,
+                 size_t *count)
+{
+    struct store_scope sc = iam_scope(c, kind);
+    struct store_list_opts lo = {.parent = parent, .limit = STORE_LIST_MAX};
+    *items = NULL;
+    *count = 0;
+    size_t cap = 0;
+    for (;;) {
+        struct store_list l;
+        struct store_err e;
+        int rc = store_list(c->env->store, &sc, &lo, c->arena, &l, &e);
+        if (rc != 0) {
+            return iam_store_error(c, rc, &e, NULL, NULL);
+        }
+        if (*count + l.count > cap) {
+            cap = (*count + l.count) * 2;
+            struct store_obj *n = arena_alloc(c->arena, cap * sizeof(*n));
+            if (*count > 0) {
+                memcpy(n, *items, *count * sizeof(*n));
+            }
+            *items = n;
+        }
+        if (l.count > 0) {
+            memcpy(*items + *count, l.items, l.count * sizeof(*l.items));
+            *count += l.count;
+        }
+        if (!l.truncated) {
+            return 0;
+        }
+        lo.marker = l.next_marker;
+    }
+}
+
+// Counts children; see iam_common.h.
+int iam_count_children(struct svc_call *c, const char *kind, const char *parent, int64_t *n)
+{
+    struct store_scope sc = iam_scope(c, kind);
+    struct store_err e;
+    int rc = store_count(c->env->store, &sc, parent, n, &e);
+    return rc == 0 ? 0 : iam_store_error(c, rc, &e, NULL, NULL);
+}
+
 // The current time for CreateDate members.
 json_t *iam_now(const struct svc_call *c)
 {

@@ -103,6 +103,23 @@ int iam_run(struct svc_call *c, bool write, svc_handler_fn body);
         return iam_run(c, write, name##_body);                                                     \
     }
 
+// Marker/MaxItems over a list of total elements the handler holds whole (tags, inline
+// policies): the marker is the index of the next element, which keeps it within the model's
+// 320 characters whatever the elements are. Sets [*start, *end); returns 0, or -1 with 400
+// InvalidInput for a marker that is not such an index.
+int iam_page_range(struct svc_call *c, size_t total, size_t *start, size_t *end);
+
+// Sets IsTruncated, and Marker when elements remain after end (see iam_page_range).
+void iam_page_finish(struct svc_call *c, json_t *out, size_t end, size_t total);
+
+// Reads every object of kind whose parent is parent (NULL: the whole account) through all the
+// store's pages into an arena array. Returns 0, or -1 with c->err set.
+int iam_list_all(struct svc_call *c, const char *kind, const char *parent, struct store_obj **items,
+                 size_t *count);
+
+// Counts the objects of kind whose parent is parent. Returns 0, or -1 with c->err set.
+int iam_count_children(struct svc_call *c, const char *kind, const char *parent, int64_t *n);
+
 // The current time as the integer epoch seconds stored in CreateDate members.
 json_t *iam_now(const struct svc_call *c);
 

@@ -25,7 +25,6 @@
 #include <string.h>
 #include <strings.h>
 
-
 // IAM's default quotas (IAM User Guide, "IAM and AWS STS quotas").
 #define POLICY_VERSIONS_MAX   5
 #define ATTACHED_POLICIES_MAX 10
@@ -38,76 +37,6 @@
 static const char *jstr(const json_t *obj, const char *key)
 {
     return json_string_value(json_object_get(obj, key));
-}
-
-// Marker/MaxItems over a list the handler holds whole: the marker is the index of the next
-// element (short enough for the model's 320-character markerType whatever the ids are).
-static int page_range(struct svc_call *c, size_t total, size_t *start, size_t *end)
-{
-    struct iam_page pg;
-    iam_page_in(c, &pg);
-    *start = 0;
-    if (pg.marker != NULL) {
-        char *stop = NULL;
-        unsigned long v = strtoul(pg.marker, &stop, 10);
-        if (stop == pg.marker || *stop != '\0' || v > total) {
-            return awserr_set(&c->err, 400, "InvalidInput", "Invalid Marker.");
-        }
-        *start = v;
-    }
-    *end = *start + pg.limit < total ? *start + pg.limit : total;
-    return 0;
-}
-
-static void page_finish(struct svc_call *c, json_t *out, size_t end, size_t total)
-{
-    json_object_set_new(out, "IsTruncated", json_boolean(end < total));
-    if (end < total) {
-        json_object_set_new(out, "Marker", json_string(iam_fmt(c, "%zu", end)));
-    }
-}
-
-// Reads every object of kind whose parent is parent (NULL: the whole account), all pages.
-static int list_all(struct svc_call *c, const char *kind, const char *parent,
-                    struct store_obj **items, size_t *count)
-{
-    struct store_scope sc = iam_scope(c, kind);
-    struct store_list_opts lo = {.parent = parent, .limit = STORE_LIST_MAX};
-    *items = NULL;
-    *count = 0;
-    size_t cap = 0;
-    for (;;) {
-        struct store_list l;
-        struct store_err e;
-        int rc = store_list(c->env->store, &sc, &lo, c->arena, &l, &e);
-        if (rc != 0) {
-            return iam_store_error(c, rc, &e, NULL, NULL);
-        }
-        if (*count + l.count > cap) {
-            cap = (*count + l.count) * 2;
-            struct store_obj *n = arena_alloc(c->arena, cap * sizeof(*n));
-            if (*count > 0) {
-                memcpy(n, *items, *count * sizeof(*n));
-            }
-            *items = n;
-        }
-        if (l.count > 0) {
-            memcpy(*items + *count, l.items, l.count * sizeof(*l.items));
-            *count += l.count;
-        }
-        if (!l.truncated) {
-            return 0;
-        }
-        lo.marker = l.next_marker;
-    }
-}
-
-static int count_children(struct svc_call *c, const char *kind, const char *parent, int64_t *n)
-{
-    struct store_scope sc = iam_scope(c, kind);
-    struct store_err e;
-    int rc = store_count(c->env->store, &sc, parent, n, &e);
-    return rc == 0 ? 0 : iam_store_error(c, rc, &e, NULL, NULL);
 }
 
 static int delete_obj(struct svc_call *c, const char *kind, const char *id)
@@ -262,10 +191,10 @@ struct usage {
 
 static int usage_of(struct svc_call *c, const char *arn, struct usage *u)
 {
-    if (count_children(c, IAM_KIND_ATTACHED_ENTITY, arn, &u->attached) != 0) {
+    if (iam_count_children(c, IAM_KIND_ATTACHED_ENTITY, arn, &u->attached) != 0) {
         return -1;
     }
-    return count_children(c, IAM_KIND_BOUNDARY_ENTITY, arn, &u->boundary);
+    return iam_count_children(c, IAM_KIND_BOUNDARY_ENTITY, arn, &u->boundary);
 }
 
 // The Policy shape: GetPolicy and CreatePolicy show Description and Tags; ListPolicies does not
@@ -486,8 +415,8 @@ static int usage_map_build(struct svc_call *c, struct usage_map *m)
     struct store_obj *bnd = NULL;
     size_t natt = 0;
     size_t nbnd = 0;
-    if (list_all(c, IAM_KIND_ATTACHED_ENTITY, NULL, &att, &natt) != 0 ||
-        list_all(c, IAM_KIND_BOUNDARY_ENTITY, NULL, &bnd, &nbnd) != 0) {
+    if (iam_list_all(c, IAM_KIND_ATTACHED_ENTITY, NULL, &att, &natt) != 0 ||
+        iam_list_all(c, IAM_KIND_BOUNDARY_ENTITY, NULL, &bnd, &nbnd) != 0) {
         return -1;
     }
     // One row per use, sorted by ARN, then folded into one row per policy.
@@ -672,7 +601,7 @@ static int delete_policy_body(struct svc_call *c)
                         "Cannot delete a policy attached to entities.");
     }
     if (rc == 0) {
-        rc = count_children(c, IAM_KIND_POLICY_VERSION, p.obj.id, &versions);
+        rc = iam_count_children(c, IAM_KIND_POLICY_VERSION, p.obj.id, &versions);
     }
     if (rc == 0 && versions > 1) {
         rc = awserr_set(&c->err, 409, "DeleteConflict",
@@ -707,7 +636,7 @@ static int create_policy_version_body(struct svc_call *c)
         rc = iam_check_policy(c, document, POLICY_KIND_IDENTITY, p.name);
     }
     if (rc == 0) {
-        rc = count_children(c, IAM_KIND_POLICY_VERSION, p.obj.id, &versions);
+        rc = iam_count_children(c, IAM_KIND_POLICY_VERSION, p.obj.id, &versions);
     }
     if (rc == 0 && versions >= POLICY_VERSIONS_MAX) {
         rc = awserr_set(&c->err, 409, "LimitExceeded",
@@ -816,7 +745,7 @@ static int list_policy_versions_body(struct svc_call *c)
     } else {
         struct store_obj *items = NULL;
         size_t count = 0;
-        rc = list_all(c, IAM_KIND_POLICY_VERSION, p.obj.id, &items, &count);
+        rc = iam_list_all(c, IAM_KIND_POLICY_VERSION, p.obj.id, &items, &count);
         for (size_t i = 0; rc == 0 && i < count && n < POLICY_VERSIONS_MAX + 1; i++) {
             json_t *d = json_loadb(items[i].doc, items[i].doc_len, 0, NULL);
             if (d != NULL) {
@@ -830,7 +759,7 @@ static int list_policy_versions_body(struct svc_call *c)
     size_t start = 0;
     size_t end = 0;
     if (rc == 0) {
-        rc = page_range(c, n, &start, &end);
+        rc = iam_page_range(c, n, &start, &end);
     }
     if (rc == 0) {
         json_t *list = json_array();
@@ -838,7 +767,7 @@ static int list_policy_versions_body(struct svc_call *c)
             json_array_append(list, all[i]);
         }
         c->out = json_pack("{s:o}", "Versions", list);
-        page_finish(c, c->out, end, n);
+        iam_page_finish(c, c->out, end, n);
     }
     for (size_t i = 0; i < n; i++) {
         json_decref(all[i]);
@@ -993,7 +922,7 @@ static int list_policy_tags_body(struct svc_call *c)
     size_t start = 0;
     size_t end = 0;
     if (rc == 0) {
-        rc = page_range(c, json_array_size(all), &start, &end);
+        rc = iam_page_range(c, json_array_size(all), &start, &end);
     }
     if (rc == 0) {
         json_t *tags = json_array();
@@ -1001,7 +930,7 @@ static int list_policy_tags_body(struct svc_call *c)
             json_array_append(tags, json_array_get(all, i));
         }
         c->out = json_pack("{s:o}", "Tags", tags);
-        page_finish(c, c->out, end, json_array_size(all));
+        iam_page_finish(c, c->out, end, json_array_size(all));
     }
     pol_free(&p);
     return rc;
@@ -1136,7 +1065,7 @@ static int attach(struct svc_call *c, const struct entity_type *t, const char *a
     }
     int64_t n = 0;
     if (rc == 0 && !already) {
-        rc = count_children(c, IAM_KIND_ATTACHMENT, en.obj.id, &n);
+        rc = iam_count_children(c, IAM_KIND_ATTACHMENT, en.obj.id, &n);
     }
     if (rc == 0 && !already && n >= ATTACHED_POLICIES_MAX) {
         rc = awserr_set(&c->err, 409, "LimitExceeded", "Cannot exceed quota for %s: %d.", t->quota,
@@ -1221,7 +1150,7 @@ static int list_attached(struct svc_call *c, const struct entity_type *t, const 
     struct store_obj *items = NULL;
     size_t count = 0;
     if (rc == 0) {
-        rc = list_all(c, IAM_KIND_ATTACHMENT, en.obj.id, &items, &count);
+        rc = iam_list_all(c, IAM_KIND_ATTACHMENT, en.obj.id, &items, &count);
     }
     entity_free(&en);
     if (rc != 0) {
@@ -1242,7 +1171,7 @@ static int list_attached(struct svc_call *c, const struct entity_type *t, const 
     }
     size_t start = 0;
     size_t end = 0;
-    rc = page_range(c, n, &start, &end);
+    rc = iam_page_range(c, n, &start, &end);
     if (rc == 0) {
         json_t *list = json_array();
         for (size_t i = start; i < end; i++) {
@@ -1251,7 +1180,7 @@ static int list_attached(struct svc_call *c, const struct entity_type *t, const 
                                 "PolicyArn", json_object_get(kept[i], "PolicyArn")));
         }
         c->out = json_pack("{s:o}", "AttachedPolicies", list);
-        page_finish(c, c->out, end, n);
+        iam_page_finish(c, c->out, end, n);
     }
     for (size_t i = 0; i < n; i++) {
         json_decref(kept[i]);
@@ -1335,10 +1264,10 @@ static int list_entities_for_policy_body(struct svc_call *c)
     size_t natt = 0;
     size_t nbnd = 0;
     if (usage == NULL || strcmp(usage, "PermissionsPolicy") == 0) {
-        rc = list_all(c, IAM_KIND_ATTACHED_ENTITY, arn, &att, &natt);
+        rc = iam_list_all(c, IAM_KIND_ATTACHED_ENTITY, arn, &att, &natt);
     }
     if (rc == 0 && (usage == NULL || strcmp(usage, "PermissionsBoundary") == 0)) {
-        rc = list_all(c, IAM_KIND_BOUNDARY_ENTITY, arn, &bnd, &nbnd);
+        rc = iam_list_all(c, IAM_KIND_BOUNDARY_ENTITY, arn, &bnd, &nbnd);
     }
     if (rc != 0) {
         return -1;
@@ -1396,7 +1325,7 @@ static int list_entities_for_policy_body(struct svc_call *c)
     }
     size_t start = 0;
     size_t end = 0;
-    if (page_range(c, nhits, &start, &end) != 0) {
+    if (iam_page_range(c, nhits, &start, &end) != 0) {
         return -1;
     }
     json_t *lists[3] = {json_array(), json_array(), json_array()};
@@ -1412,7 +1341,7 @@ static int list_entities_for_policy_body(struct svc_call *c)
     for (size_t ti = 0; ti < 3; ti++) {
         json_object_set_new(c->out, members[ti], lists[ti]);
     }
-    page_finish(c, c->out, end, nhits);
+    iam_page_finish(c, c->out, end, nhits);
     return 0;
 }
 IAM_OPERATION(list_entities_for_policy, false)

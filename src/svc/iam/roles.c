@@ -271,15 +271,6 @@ static json_t *role_out(struct svc_call *c, const json_t *doc, enum role_view vi
     return r;
 }
 
-// The number of objects of kind whose parent is parent (attachments, inline policies).
-static int count_children(struct svc_call *c, const char *kind, const char *parent, int64_t *n)
-{
-    struct store_scope sc = iam_scope(c, kind);
-    struct store_err e;
-    int rc = store_count(c->env->store, &sc, parent, n, &e);
-    return rc == 0 ? 0 : iam_store_error(c, rc, &e, NULL, NULL);
-}
-
 // Checks a Tags list for a role that will hold `existing` other tags.
 static int check_role_tags(struct svc_call *c, const json_t *tags, size_t existing)
 {
@@ -488,10 +479,10 @@ static int delete_role_body(struct svc_call *c)
     int64_t attached = 0;
     int64_t inline_count = 0;
     if (rc == 0) {
-        rc = count_children(c, IAM_KIND_ATTACHMENT, r.obj.id, &attached);
+        rc = iam_count_children(c, IAM_KIND_ATTACHMENT, r.obj.id, &attached);
     }
     if (rc == 0) {
-        rc = count_children(c, IAM_KIND_ROLE_POLICY, r.obj.id, &inline_count);
+        rc = iam_count_children(c, IAM_KIND_ROLE_POLICY, r.obj.id, &inline_count);
     }
     if (rc == 0 && attached > 0) {
         rc = awserr_set(&c->err, 409, "DeleteConflict",
@@ -605,70 +596,6 @@ static int untag_role_body(struct svc_call *c)
 }
 IAM_OPERATION(untag_role, true)
 
-// Pages with IAM's Marker/MaxItems through a list of total elements that the handler holds
-// whole (tags, inline policies): the marker is the index of the next element, which keeps it
-// within the model's 320 characters whatever the elements are. Sets [*start, *end).
-static int page_range(struct svc_call *c, size_t total, size_t *start, size_t *end)
-{
-    struct iam_page pg;
-    iam_page_in(c, &pg);
-    *start = 0;
-    if (pg.marker != NULL) {
-        char *stop = NULL;
-        unsigned long v = strtoul(pg.marker, &stop, 10);
-        if (stop == pg.marker || *stop != '\0' || v > total) {
-            return awserr_set(&c->err, 400, "InvalidInput", "Invalid Marker.");
-        }
-        *start = v;
-    }
-    *end = *start + pg.limit < total ? *start + pg.limit : total;
-    return 0;
-}
-
-// Sets IsTruncated, and Marker when elements remain after end.
-static void page_finish(struct svc_call *c, json_t *out, size_t end, size_t total)
-{
-    json_object_set_new(out, "IsTruncated", json_boolean(end < total));
-    if (end < total) {
-        json_object_set_new(out, "Marker", json_string(iam_fmt(c, "%zu", end)));
-    }
-}
-
-// Reads every object of kind whose parent is parent, through all the store's pages.
-static int list_all(struct svc_call *c, const char *kind, const char *parent,
-                    struct store_obj **items, size_t *count)
-{
-    struct store_scope sc = iam_scope(c, kind);
-    struct store_list_opts lo = {.parent = parent, .limit = STORE_LIST_MAX};
-    *items = NULL;
-    *count = 0;
-    size_t cap = 0;
-    for (;;) {
-        struct store_list l;
-        struct store_err e;
-        int rc = store_list(c->env->store, &sc, &lo, c->arena, &l, &e);
-        if (rc != 0) {
-            return iam_store_error(c, rc, &e, NULL, NULL);
-        }
-        if (*count + l.count > cap) {
-            cap = (*count + l.count) * 2;
-            struct store_obj *n = arena_alloc(c->arena, cap * sizeof(*n));
-            if (*count > 0) {
-                memcpy(n, *items, *count * sizeof(*n));
-            }
-            *items = n;
-        }
-        if (l.count > 0) {
-            memcpy(*items + *count, l.items, l.count * sizeof(*l.items));
-            *count += l.count;
-        }
-        if (!l.truncated) {
-            return 0;
-        }
-        lo.marker = l.next_marker;
-    }
-}
-
 // ListRoleTags: the role's tags, a page at a time.
 static int list_role_tags_body(struct svc_call *c)
 {
@@ -678,14 +605,14 @@ static int list_role_tags_body(struct svc_call *c)
         const json_t *all = json_object_get(r.doc, "Tags");
         size_t start = 0;
         size_t end = 0;
-        rc = page_range(c, json_array_size(all), &start, &end);
+        rc = iam_page_range(c, json_array_size(all), &start, &end);
         if (rc == 0) {
             json_t *tags = json_array();
             for (size_t i = start; i < end; i++) {
                 json_array_append(tags, json_array_get(all, i));
             }
             c->out = json_pack("{s:o}", "Tags", tags);
-            page_finish(c, c->out, end, json_array_size(all));
+            iam_page_finish(c, c->out, end, json_array_size(all));
         }
     }
     role_free(&r);
@@ -786,7 +713,7 @@ static int check_inline_total(struct svc_call *c, const struct role *r, const ch
 {
     struct store_obj *items = NULL;
     size_t count = 0;
-    if (list_all(c, IAM_KIND_ROLE_POLICY, r->obj.id, &items, &count) != 0) {
+    if (iam_list_all(c, IAM_KIND_ROLE_POLICY, r->obj.id, &items, &count) != 0) {
         return -1;
     }
     size_t total = policy_chars(pdoc);
@@ -887,9 +814,9 @@ static int list_role_policies_body(struct svc_call *c)
     size_t count = 0;
     size_t start = 0;
     size_t end = 0;
-    rc = list_all(c, IAM_KIND_ROLE_POLICY, r.obj.id, &items, &count);
+    rc = iam_list_all(c, IAM_KIND_ROLE_POLICY, r.obj.id, &items, &count);
     role_free(&r);
-    if (rc != 0 || page_range(c, count, &start, &end) != 0) {
+    if (rc != 0 || iam_page_range(c, count, &start, &end) != 0) {
         return -1;
     }
     json_t *names = json_array();
@@ -902,7 +829,7 @@ static int list_role_policies_body(struct svc_call *c)
         json_decref(d);
     }
     c->out = json_pack("{s:o}", "PolicyNames", names);
-    page_finish(c, c->out, end, count);
+    iam_page_finish(c, c->out, end, count);
     return 0;
 }
 IAM_OPERATION(list_role_policies, false)

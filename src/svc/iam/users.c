@@ -95,15 +95,6 @@ static int list_fail(struct svc_call *c, int rc, const struct store_err *e)
     return fail_store(c, rc, e);
 }
 
-static int count_children(struct svc_call *c, const char *kind, const char *parent, int64_t *n)
-{
-    struct store_scope sc = iam_scope(c, kind);
-    sc.name_ci = false;
-    struct store_err e = {{0}};
-    int rc = store_count(c->env->store, &sc, parent, n, &e);
-    return rc != 0 ? fail_store(c, rc, &e) : 0;
-}
-
 // A user as the List* operations return it: ListUsers and GetGroup leave out the permissions
 // boundary and the tags (ListUsers API Reference: "This operation does not return the following
 // attributes, even though they are an attribute of the returned object: PermissionsBoundary,
@@ -562,7 +553,7 @@ static int delete_user(struct svc_call *c)
     };
     for (size_t i = 0; i < sizeof(deps) / sizeof(deps[0]); i++) {
         int64_t n = 0;
-        if (count_children(c, deps[i].kind, obj.id, &n) != 0) {
+        if (iam_count_children(c, deps[i].kind, obj.id, &n) != 0) {
             store_rollback(c->env->store);
             return -1;
         }
@@ -823,7 +814,7 @@ static int create_access_key(struct svc_call *c)
         return -1;
     }
     int64_t n = 0;
-    if (count_children(c, IAM_KIND_ACCESS_KEY, o.parent, &n) != 0) {
+    if (iam_count_children(c, IAM_KIND_ACCESS_KEY, o.parent, &n) != 0) {
         store_rollback(c->env->store);
         return -1;
     }
