@@ -2,6 +2,7 @@
 // Authentication; see authn.h. Secrets are compared only inside sigv4_verify (constant time) and
 // session tokens with CRYPTO_memcmp; neither is ever logged or copied into an error message.
 #include "auth/authn.h"
+#include "core/jsonload.h"
 
 #include "svc/iam/iam_store.h"
 
@@ -65,7 +66,7 @@ static int resolve_access_key(const struct svc_env *env, const struct store_obj 
     struct store_obj user;
     struct store_err e;
     int rc = store_get(env->store, &sc, key->parent ? key->parent : "", a, &user, &e);
-    json_t *u = rc == 0 ? json_loadb(user.doc, user.doc_len, 0, NULL) : NULL;
+    json_t *u = rc == 0 ? jsonload(user.doc, user.doc_len) : NULL;
     if (u == NULL || jstr(u, "Arn") == NULL) {
         json_decref(u);
         (void)doc;
@@ -98,7 +99,7 @@ static const char *session_tags(const struct svc_env *env, const struct store_ob
         struct store_scope sc = {sess->account, "", IAM_KIND_ROLE, true};
         struct store_obj role;
         if (store_get(env->store, &sc, role_id, a, &role, NULL) == 0) {
-            json_t *r = json_loadb(role.doc, role.doc_len, 0, NULL);
+            json_t *r = jsonload(role.doc, role.doc_len);
             size_t i;
             const json_t *t;
             json_array_foreach(json_object_get(r, "Tags"), i, t)
@@ -220,7 +221,7 @@ static int load_key(const struct svc_env *env, const char *akid, struct arena *a
         fprintf(stderr, "sagebox: store: %s\n", se.msg);
         return awserr_set(err, 500, "ServiceUnavailable", "Service is unable to handle request.");
     }
-    doc = json_loadb(key.doc, key.doc_len, 0, NULL);
+    doc = jsonload(key.doc, key.doc_len);
     const char *secret = jstr(doc, "SecretAccessKey");
     if (secret == NULL) {
         rc = 0; // unusable: treated as unknown

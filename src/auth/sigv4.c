@@ -48,8 +48,8 @@
 // openssl#17064 and docs/c-stack.md 1.4) and read-only afterwards, so every thread may use them.
 
 static pthread_once_t crypto_once = PTHREAD_ONCE_INIT;
-static EVP_MD *sha256_md;             // SHA-256, fetched once
-static EVP_MAC_CTX *hmac_sha256_tmpl; // HMAC with its digest set, duplicated per use
+static EVP_MD *sha256_md;        // SHA-256, fetched once
+static pthread_key_t md_ctx_key; // each thread's reusable digest context (freed at thread exit)
 
 static void crypto_abort(const char *what)
 {
@@ -57,44 +57,89 @@ static void crypto_abort(const char *what)
     abort();
 }
 
+static void free_md_ctx(void *ctx)
+{
+    EVP_MD_CTX_free(ctx);
+}
+
 static void crypto_init(void)
 {
     sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
-    EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-    if (sha256_md == NULL || mac == NULL) {
-        crypto_abort("fetch of SHA256/HMAC");
+    if (sha256_md == NULL || pthread_key_create(&md_ctx_key, free_md_ctx) != 0) {
+        crypto_abort("fetch of SHA256");
     }
-    hmac_sha256_tmpl = EVP_MAC_CTX_new(mac);
-    EVP_MAC_free(mac); // the context keeps its own reference
-    char digest[] = "SHA256";
-    OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
-        OSSL_PARAM_construct_end(),
-    };
-    if (hmac_sha256_tmpl == NULL || !EVP_MAC_CTX_set_params(hmac_sha256_tmpl, params)) {
-        crypto_abort("HMAC setup");
+}
+
+// The calling thread's digest context, created on first use: EVP_Digest and EVP_MAC allocate
+// and free contexts on every call, which cost more than hashing a request.
+static EVP_MD_CTX *thread_md_ctx(void)
+{
+    pthread_once(&crypto_once, crypto_init);
+    EVP_MD_CTX *ctx = pthread_getspecific(md_ctx_key);
+    if (ctx == NULL) {
+        ctx = EVP_MD_CTX_new();
+        if (ctx == NULL || pthread_setspecific(md_ctx_key, ctx) != 0) {
+            crypto_abort("digest context");
+        }
+    }
+    return ctx;
+}
+
+// SHA-256 of parts[0..n) concatenated.
+static void sha256_parts(const void *const *parts, const size_t *lens, size_t n,
+                         unsigned char out[SHA256_LEN])
+{
+    EVP_MD_CTX *ctx = thread_md_ctx();
+    unsigned int out_len = 0;
+    if (!EVP_DigestInit_ex(ctx, sha256_md, NULL)) {
+        crypto_abort("SHA-256");
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!EVP_DigestUpdate(ctx, parts[i], lens[i])) {
+            crypto_abort("SHA-256");
+        }
+    }
+    if (!EVP_DigestFinal_ex(ctx, out, &out_len) || out_len != SHA256_LEN) {
+        crypto_abort("SHA-256");
     }
 }
 
 static void sha256(const void *data, size_t len, unsigned char out[SHA256_LEN])
 {
-    unsigned int out_len = 0;
-    if (!EVP_Digest(data, len, out, &out_len, sha256_md, NULL) || out_len != SHA256_LEN) {
-        crypto_abort("SHA-256");
-    }
+    const void *parts[] = {data};
+    size_t lens[] = {len};
+    sha256_parts(parts, lens, 1, out);
 }
 
+// HMAC-SHA256 as RFC 2104 defines it: H((K ^ opad) || H((K ^ ipad) || msg)), with K the key
+// zero-padded to the 64-byte block (hashed first when longer). Checked against OpenSSL's HMAC
+// by the botocore vectors of tests/unit/test_auth_sigv4.c.
 static void hmac_sha256(const void *key, size_t key_len, const void *msg, size_t msg_len,
                         unsigned char out[SHA256_LEN])
 {
-    EVP_MAC_CTX *ctx = EVP_MAC_CTX_dup(hmac_sha256_tmpl);
-    size_t out_len = 0;
-    if (ctx == NULL || !EVP_MAC_init(ctx, key, key_len, NULL) ||
-        !EVP_MAC_update(ctx, msg, msg_len) || !EVP_MAC_final(ctx, out, &out_len, SHA256_LEN) ||
-        out_len != SHA256_LEN) {
-        crypto_abort("HMAC-SHA256");
+    enum { BLOCK = 64 };
+    unsigned char k[BLOCK] = {0};
+    if (key_len > BLOCK) {
+        sha256(key, key_len, k);
+    } else {
+        memcpy(k, key, key_len);
     }
-    EVP_MAC_CTX_free(ctx);
+    unsigned char ipad[BLOCK];
+    unsigned char opad[BLOCK];
+    for (size_t i = 0; i < BLOCK; i++) {
+        ipad[i] = (unsigned char)(k[i] ^ 0x36);
+        opad[i] = (unsigned char)(k[i] ^ 0x5c);
+    }
+    unsigned char inner[SHA256_LEN];
+    const void *in_parts[] = {ipad, msg};
+    size_t in_lens[] = {BLOCK, msg_len};
+    sha256_parts(in_parts, in_lens, 2, inner);
+    const void *out_parts[] = {opad, inner};
+    size_t out_lens[] = {BLOCK, SHA256_LEN};
+    sha256_parts(out_parts, out_lens, 2, out);
+    OPENSSL_cleanse(k, sizeof(k));
+    OPENSSL_cleanse(ipad, sizeof(ipad));
+    OPENSSL_cleanse(opad, sizeof(opad));
 }
 
 static void hex_lower(const unsigned char *in, size_t len, char *out)

@@ -10,8 +10,8 @@
 #include <string.h>
 #include <sys/random.h>
 
-// Fills buf from the kernel's CSPRNG; see ids.h.
-void ids_random_bytes(void *buf, size_t len)
+// Fills buf from the kernel's CSPRNG, retrying after signals.
+static void kernel_random(void *buf, size_t len)
 {
     unsigned char *p = buf;
     while (len > 0) {
@@ -26,6 +26,29 @@ void ids_random_bytes(void *buf, size_t len)
         p += n;
         len -= (size_t)n;
     }
+}
+
+// Each thread keeps a pool of kernel randomness so that small draws (a request id on every
+// request) cost no system call; bytes handed out are wiped from the pool.
+#define POOL_BYTES 1024
+static _Thread_local unsigned char rand_pool[POOL_BYTES];
+static _Thread_local size_t pool_left; // unused bytes at the end of pool
+
+// Fills buf with bytes from getrandom(2), through the thread's pool for small draws; see ids.h.
+void ids_random_bytes(void *buf, size_t len)
+{
+    if (len > POOL_BYTES / 4) {
+        kernel_random(buf, len);
+        return;
+    }
+    if (pool_left < len) {
+        kernel_random(rand_pool, POOL_BYTES);
+        pool_left = POOL_BYTES;
+    }
+    unsigned char *from = rand_pool + POOL_BYTES - pool_left;
+    memcpy(buf, from, len);
+    explicit_bzero(from, len);
+    pool_left -= len;
 }
 
 // Writes n characters drawn uniformly from alphabet into out.

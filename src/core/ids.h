@@ -26,7 +26,8 @@ void ids_secret_key(char *out);
 // NUL into out[0..cap).
 void ids_hex17(const char *prefix, char *out, size_t cap);
 
-// Fills buf with len cryptographically random bytes (getrandom; aborts if the kernel refuses).
+// Fills buf with len cryptographically random bytes from getrandom(2) (small draws come from a
+// per-thread pool of its output, refilled 1 KiB at a time); aborts if the kernel refuses.
 void ids_random_bytes(void *buf, size_t len);
 
 #endif

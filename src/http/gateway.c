@@ -5,11 +5,14 @@
 // (proto), build the request context, run the handler (svc; it authorizes through the policy
 // engine), and encode the output or the error in the service's protocol (proto).
 #include "http/gateway.h"
+#include "http/accesslog.h"
+#include "core/jsonload.h"
 
 #include "auth/authn.h"
 #include "auth/sigv4.h"
 #include "core/arena.h"
 #include "core/ids.h"
+#include "core/strjoin.h"
 #include "proto/proto.h"
 #include "store/store.h"
 #include "svc/svc.h"
@@ -91,6 +94,7 @@ void gateway_close(struct gateway *gw)
     if (gw == NULL) {
         return;
     }
+    accesslog_flush();
     store_close(gw->store);
     policy_cache_free(gw->policies);
     sigv4_key_cache_free(gw->keys);
@@ -125,13 +129,21 @@ static void log_request(const struct http_request *rq, const char *request_id,
         last = t;
     }
     uint64_t us = (now_ns() - rq->started_ns) / 1000u;
+    char status_s[24];
+    sb_i64(status_s, status);
+    char ms[24];
+    size_t k = sb_u64(ms, us / 1000u);
+    char frac[24];
+    sb_u64(frac, 1000u + us % 1000u); // "1xyz": the three digits after the point
+    frac[0] = '.';
+    memcpy(ms + k, frac, 5);
+    memcpy(ms + k + 4, "ms\n", 4);
+    const char *parts[] = {when, " ",      request_id, " ",      principal, " ", action,
+                           " ",  decision, " ",        status_s, " ",       ms};
     char line[1200];
-    int n = snprintf(line, sizeof(line), "%s %s %s %s %s %d %llu.%03llums\n", when, request_id,
-                     principal, action, decision, status, (unsigned long long)(us / 1000u),
-                     (unsigned long long)(us % 1000u));
-    if (n > 0) {
-        fwrite(line, 1, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1, stderr);
-    }
+    size_t len = sb_join(line, sizeof(line), parts, sizeof(parts) / sizeof(parts[0]));
+    line[len - 1] = '\n'; // a truncated line still ends its line
+    accesslog_write(line, len);
 }
 
 static void health(struct gateway *gw, struct http_response *rs)
@@ -196,7 +208,7 @@ static void record_key_use(struct gateway *gw, const struct svc_caller *caller, 
     if (store_get_by_key2(gw->store, "iam.accesskey", akid, a, &key, NULL) != 0) {
         return;
     }
-    json_t *doc = json_loadb(key.doc, key.doc_len, 0, NULL);
+    json_t *doc = jsonload(key.doc, key.doc_len);
     if (doc == NULL) {
         return;
     }
@@ -266,7 +278,7 @@ static void request_keys(struct aws_request *ar, const struct svc_caller *caller
         policy_context_set(ctx, "aws:PrincipalArn", caller->identity_arn);
     }
     if (caller->principal_tags != NULL) {
-        json_t *tags = json_loads(caller->principal_tags, 0, NULL);
+        json_t *tags = jsonload_str(caller->principal_tags);
         size_t i;
         const json_t *t;
         json_array_foreach(tags, i, t)
@@ -282,7 +294,7 @@ static void request_keys(struct aws_request *ar, const struct svc_caller *caller
         json_decref(tags);
     }
     if (caller->session_doc != NULL) {
-        json_t *sd = json_loads(caller->session_doc, 0, NULL);
+        json_t *sd = jsonload_str(caller->session_doc);
         const char *si = json_string_value(json_object_get(sd, "SourceIdentity"));
         if (si != NULL) {
             policy_context_set(ctx, "aws:SourceIdentity", si);
@@ -300,9 +312,9 @@ static void serve_aws(struct aws_request *ar)
     struct arena *a = rq->arena;
     json_t *in = NULL;
     struct policy_context *ctx = NULL;
-    snprintf(ar->principal, sizeof(ar->principal), "-");
-    snprintf(ar->action, sizeof(ar->action), "-");
-    snprintf(ar->decision, sizeof(ar->decision), "-");
+    sb_copy(ar->principal, sizeof(ar->principal), "-");
+    sb_copy(ar->action, sizeof(ar->action), "-");
+    sb_copy(ar->decision, sizeof(ar->decision), "-");
 
     // The SigV4 view of the request: the raw target, every header, the whole body.
     struct sigv4_header *hs = arena_alloc(a, (rq->header_count + 1) * sizeof(*hs));
@@ -346,8 +358,8 @@ static void serve_aws(struct aws_request *ar)
         send_error(ar);
         goto out;
     }
-    snprintf(ar->action, sizeof(ar->action), "%s:%s", proto_service_signing_name(ar->svc),
-             proto_op_name(ar->op));
+    const char *action_parts[] = {proto_service_signing_name(ar->svc), ":", proto_op_name(ar->op)};
+    sb_join(ar->action, sizeof(ar->action), action_parts, 3);
     enum sigv4_protocol sp = sigv4_proto(ar->svc);
     if (!signed_ok) {
         sigv4_failure_to_awserr(why, sp, msg, &ar->err);
@@ -369,7 +381,7 @@ static void serve_aws(struct aws_request *ar)
         send_error(ar);
         goto out;
     }
-    snprintf(ar->principal, sizeof(ar->principal), "%s", caller->arn);
+    sb_copy(ar->principal, sizeof(ar->principal), caller->arn);
     {
         char scope_region[64] = "";
         if (claim.region.len < sizeof(scope_region)) {
@@ -439,7 +451,7 @@ static void serve_aws(struct aws_request *ar)
         .in = in,
     };
     int rc = fn(&call);
-    snprintf(ar->decision, sizeof(ar->decision), "%s", call.decision[0] ? call.decision : "-");
+    sb_copy(ar->decision, sizeof(ar->decision), call.decision[0] ? call.decision : "-");
     if (rc != 0) {
         ar->err = call.err;
         if (!awserr_is_set(&ar->err)) {
@@ -470,15 +482,17 @@ out:
 void gateway_handle(void *ctx, const struct http_request *rq, struct http_response *rs)
 {
     struct gateway *gw = ctx;
+    accesslog_enter();
     char *request_id = arena_alloc(rq->arena, IDS_UUID_LEN + 1);
     ids_uuid4(request_id);
     if (rq->raw_path_len == 16 && memcmp(rq->raw_path, "/_sagebox/health", 16) == 0 &&
         strcmp(rq->method, "GET") == 0) {
         health(gw, rs);
         log_request(rq, request_id, "-", "sagebox:Health", "-", rs->status);
-        return;
+    } else {
+        struct aws_request ar = {.gw = gw, .rq = rq, .rs = rs, .request_id = request_id};
+        serve_aws(&ar);
+        log_request(rq, request_id, ar.principal, ar.action, ar.decision, rs->status);
     }
-    struct aws_request ar = {.gw = gw, .rq = rq, .rs = rs, .request_id = request_id};
-    serve_aws(&ar);
-    log_request(rq, request_id, ar.principal, ar.action, ar.decision, rs->status);
+    accesslog_leave();
 }

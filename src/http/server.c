@@ -252,6 +252,11 @@ int http_server_start(const struct http_server_options *opt, struct http_server 
         snprintf(err, err_cap, "not an IP address: %s", opt->address);
         return -1;
     }
+    // Each connection's MHD memory pool holds the request line, the headers and the read buffer
+    // (bodies are copied out in chunks), and MHD zero-fills the pool between keep-alive requests,
+    // so its size is paid on every request: 16 KiB leaves room for SigV4 headers with a session
+    // token several times over.
+    enum { CONN_MEMORY = 16 * 1024 };
     struct http_server *s = sb_xcalloc(1, sizeof(*s));
     s->handler = opt->handler;
     s->handler_ctx = opt->handler_ctx;
@@ -260,7 +265,7 @@ int http_server_start(const struct http_server_options *opt, struct http_server 
         flags, opt->port, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, sa,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)(opt->threads ? opt->threads : 1),
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024), MHD_OPTION_CONNECTION_TIMEOUT,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned int)120, MHD_OPTION_END);
     if (s->daemon == NULL) {
         snprintf(err, err_cap, "cannot listen on %s port %u (in use, or not permitted)",

@@ -7,6 +7,7 @@
 // "boolean must follow xsd1.1 definition" for a boolean that is not xsd:boolean (XML Schema 1.1
 // Part 2, section 3.3.2, whose lexical space is true, false, 1 and 0).
 #include "proto/query.h"
+#include "core/strjoin.h"
 
 #include "core/arena.h"
 #include "core/isotime.h"
@@ -711,7 +712,8 @@ int query_encode_response(const struct proto_service *svc, const struct proto_op
     const char *opname = model_str(op->name);
     bool ec2 = svc->protocol == MODEL_EC2;
     xmlw_init(&x.w, body);
-    snprintf(root, sizeof(root), "%sResponse", opname);
+    const char *root_parts[] = {opname, "Response"};
+    sb_join(root, sizeof(root), root_parts, 2);
     if (ec2) {
         xmlw_declaration(&x.w);
     }
@@ -727,9 +729,10 @@ int query_encode_response(const struct proto_service *svc, const struct proto_op
         bool wrap = !ec2;
         if (wrap) {
             if (op->result_wrapper != 0) {
-                snprintf(result, sizeof(result), "%s", model_str(op->result_wrapper));
+                sb_copy(result, sizeof(result), model_str(op->result_wrapper));
             } else {
-                snprintf(result, sizeof(result), "%sResult", opname);
+                const char *result_parts[] = {opname, "Result"};
+                sb_join(result, sizeof(result), result_parts, 2);
             }
             xmlw_open(&x.w, result, NULL);
         }

@@ -556,9 +556,26 @@ size_t shape_format_iso8601(int64_t ms, char *out, size_t cap)
         secs = 0;
         gmtime_r(&secs, &tm);
     }
-    int n = snprintf(out, cap, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
-    return n < 0 ? 0 : (size_t)n;
+    int year = tm.tm_year + 1900;
+    if (year < 0 || year > 9999 || cap < 25) {
+        int n = snprintf(out, cap, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", year, tm.tm_mon + 1,
+                         tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
+        return n < 0 ? 0 : (size_t)n;
+    }
+    // The common case without printf (it runs for every timestamp of every response).
+    int parts[] = {year, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis};
+    static const int widths[] = {4, 2, 2, 2, 2, 2, 3};
+    static const char seps[] = "--T::.Z";
+    size_t o = 0;
+    for (size_t i = 0; i < 7; i++) {
+        for (int d = widths[i] - 1, v = parts[i]; d >= 0; d--, v /= 10) {
+            out[o + (size_t)d] = (char)('0' + v % 10);
+        }
+        o += (size_t)widths[i];
+        out[o++] = seps[i];
+    }
+    out[o] = '\0';
+    return o;
 }
 
 // Formats epoch seconds; see shape.h.

@@ -120,6 +120,14 @@ void xmlw_escape(struct buf *out, const char *s, size_t len, bool attr)
     size_t run = 0; // start of the pending run of bytes that need no escaping
     size_t i = 0;
     while (i < len) {
+        // Printable ASCII other than & < > " goes out as it is; skip it in one tight loop.
+        while (i < len && u[i] >= 0x20 && u[i] < 0x80 && u[i] != '&' && u[i] != '<' &&
+               u[i] != '>' && u[i] != '"') {
+            i++;
+        }
+        if (i == len) {
+            break;
+        }
         unsigned char c = u[i];
         const char *rep = NULL;
         size_t n = 1;

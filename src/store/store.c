@@ -3,6 +3,7 @@
 // case-folded name, the sort key, prefix ranges), encodes and decodes list markers, and dispatches
 // to the backend through its struct store_ops. Nothing here knows SQL; see store.h.
 #include "store/store.h"
+#include "core/strjoin.h"
 
 #include "core/arena.h"
 
@@ -150,7 +151,8 @@ static char *cache_key(const char *account, const char *region, const char *kind
 {
     size_t n = strlen(account) + strlen(region) + strlen(kind) + strlen(k) + 4;
     char *key = sb_xmalloc(n);
-    snprintf(key, n, "%s\x1f%s\x1f%s\x1f%s", account, region, kind, k);
+    const char *parts[] = {account, "\x1f", region, "\x1f", kind, "\x1f", k};
+    sb_join(key, n, parts, 7);
     return key;
 }
 

@@ -2,6 +2,7 @@
 // The service layer's common code; see svc.h: the registry of handlers and svc_authorize, the
 // single decision point every operation goes through.
 #include "svc/svc.h"
+#include "core/strjoin.h"
 
 #include "svc/iam/identity.h"
 #include "svc/registry.h"
@@ -93,7 +94,7 @@ static void set_time_keys(struct svc_call *c)
         policy_context_set(c->ctx, "aws:CurrentTime", iso);
     }
     char epoch[32];
-    snprintf(epoch, sizeof(epoch), "%lld", (long long)c->now);
+    sb_i64(epoch, (int64_t)c->now);
     if (!policy_context_has(c->ctx, "aws:EpochTime")) {
         policy_context_set(c->ctx, "aws:EpochTime", epoch);
     }
@@ -156,7 +157,7 @@ int svc_authorize(struct svc_call *c, const char *action, const char *resource,
     req.principal.has_boundary = boundary.count > 0;
     struct policy_decision d;
     enum policy_result r = policy_evaluate(&req, &set, &d);
-    snprintf(c->decision, sizeof(c->decision), "%s", policy_result_name(r));
+    sb_copy(c->decision, sizeof(c->decision), policy_result_name(r));
     if (r == POLICY_ALLOWED) {
         rc = 0;
         goto out;

@@ -40,6 +40,35 @@ def test_one_log_line_per_request(daemon):
     assert fields[6].endswith("ms")
 
 
+def test_concurrent_requests_each_get_one_whole_log_line(daemon, client):
+    # Under concurrency the log is written in batches by a background thread (http/accesslog.c):
+    # every request must still get exactly one intact line, soon after its answer.
+    import re
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    clients = [client("sts") for _ in range(12)]  # creating boto3 clients is not thread-safe
+
+    def calls(i):
+        sts = clients[i]
+        return [sts.get_caller_identity()["ResponseMetadata"]["RequestId"] for _ in range(25)]
+
+    with ThreadPoolExecutor(max_workers=12) as ex:
+        ids = [i for batch in ex.map(calls, range(12)) for i in batch]
+    assert len(set(ids)) == 300
+    line_re = re.compile(r"^\S+Z [0-9a-f-]{36} arn:aws:iam::000000000000:root "
+                         r"sts:GetCallerIdentity Allowed 200 \d+\.\d{3}ms$")
+    deadline = time.monotonic() + 5
+    while True:
+        lines = [l for l in daemon.logs().splitlines() if "sts:GetCallerIdentity" in l]
+        if len(lines) >= 300 or time.monotonic() > deadline:
+            break
+        time.sleep(0.02)
+    assert len(lines) == 300
+    assert all(line_re.match(l) for l in lines), [l for l in lines if not line_re.match(l)][:3]
+    assert sorted(l.split()[1] for l in lines) == sorted(ids)
+
+
 def test_keep_alive_serves_several_requests_on_one_connection(daemon):
     s = socket.create_connection(("127.0.0.1", daemon.port), timeout=5)
     req = b"GET /_sagebox/health HTTP/1.1\r\nHost: x\r\n\r\n"

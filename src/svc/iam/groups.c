@@ -11,6 +11,7 @@
 // iam:ListGroups on resource: arn:aws:iam::123456789012:group/"). A request for a group that
 // does not exist is decided on arn:aws:iam::ACCOUNT:group/NAME before NoSuchEntity is told.
 #include "svc/iam/iam_common.h"
+#include "core/jsonload.h"
 #include "svc/registry.h"
 
 #include <stdio.h>
@@ -49,7 +50,7 @@ static const char *join_id(struct svc_call *c, const char *a, const char *b)
 
 static json_t *load_doc(struct svc_call *c, const struct store_obj *o)
 {
-    json_t *doc = json_loadb(o->doc, o->doc_len, 0, NULL);
+    json_t *doc = jsonload(o->doc, o->doc_len);
     if (doc == NULL) {
         iam_store_error(c, SB_ECORRUPT, NULL, NULL, NULL);
     }

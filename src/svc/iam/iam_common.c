@@ -2,6 +2,7 @@
 // Shared IAM helpers; see iam_common.h. Error wording follows the IAM API Reference's "Common
 // Errors" and what IAM returns for each entity ("The user with name ana cannot be found.").
 #include "svc/iam/iam_common.h"
+#include "core/jsonload.h"
 
 #include "core/ids.h"
 
@@ -77,7 +78,7 @@ int iam_get_named(struct svc_call *c, const char *kind, const char *what, const 
         snprintf(msg, sizeof(msg), "The %s with name %s cannot be found.", what, name);
         return iam_store_error(c, rc, &e, msg, NULL);
     }
-    *doc = json_loadb(obj->doc, obj->doc_len, 0, NULL);
+    *doc = jsonload(obj->doc, obj->doc_len);
     if (*doc == NULL) {
         return iam_store_error(c, SB_ECORRUPT, &e, NULL, NULL);
     }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Loading a caller's policies from the store; see identity.h and the layout in iam_store.h.
 #include "svc/iam/identity.h"
+#include "core/jsonload.h"
 
 #include "svc/iam/iam_store.h"
 #include "svc/iam/managed_policies.h"
@@ -32,7 +33,7 @@ static char *adup(struct svc_call *c, const char *s)
 // Reads a member of a stored JSON document into the arena; NULL when absent or not a string.
 static const char *doc_string(struct svc_call *c, const char *doc, size_t len, const char *key)
 {
-    json_t *j = json_loadb(doc, len, 0, NULL);
+    json_t *j = jsonload(doc, len);
     const char *v = NULL;
     if (j != NULL) {
         const json_t *m = json_object_get(j, key);
@@ -160,7 +161,7 @@ static int entity_policies(struct svc_call *c, const char *account, const char *
 static int entity_boundary(struct svc_call *c, const char *account, const struct store_obj *o,
                            struct iam_policy_docs *boundary)
 {
-    json_t *j = json_loadb(o->doc, o->doc_len, 0, NULL);
+    json_t *j = jsonload(o->doc, o->doc_len);
     const char *arn = NULL;
     if (j != NULL) {
         const json_t *pb = json_object_get(j, "PermissionsBoundary");
@@ -246,7 +247,7 @@ static void session_policies(struct svc_call *c, struct iam_policy_docs *session
     if (c->caller->session_doc == NULL) {
         return;
     }
-    json_t *j = json_loads(c->caller->session_doc, 0, NULL);
+    json_t *j = jsonload_str(c->caller->session_doc);
     const json_t *list = json_object_get(j, "SessionPolicies");
     size_t i;
     const json_t *p;

@@ -15,6 +15,7 @@
 // and attached as if they were the caller's own (AWS lets any identity policy grant that), but
 // they belong to AWS: changing one is a cross-account request that no resource policy allows.
 #include "svc/iam/iam_common.h"
+#include "core/jsonload.h"
 #include "svc/iam/identity.h"
 #include "svc/iam/managed_policies.h"
 #include "svc/registry.h"
@@ -112,7 +113,7 @@ static int pol_load(struct svc_call *c, const char *arn, struct pol *p)
     if (rc != 0) {
         return iam_store_error(c, rc, &e, NULL, NULL);
     }
-    p->doc = json_loadb(p->obj.doc, p->obj.doc_len, 0, NULL);
+    p->doc = jsonload(p->obj.doc, p->obj.doc_len);
     if (p->doc == NULL) {
         return iam_store_error(c, SB_ECORRUPT, &e, NULL, NULL);
     }
@@ -289,7 +290,7 @@ static int version_load(struct svc_call *c, const struct pol *p, const char *vid
             iam_fmt(c, "Policy %s version %s does not exist or is not attachable.", p->arn, vid),
             NULL);
     }
-    *doc = json_loadb(o.doc, o.doc_len, 0, NULL);
+    *doc = jsonload(o.doc, o.doc_len);
     return *doc != NULL ? 0 : iam_store_error(c, SB_ECORRUPT, &e, NULL, NULL);
 }
 
@@ -531,7 +532,7 @@ static int list_policies_body(struct svc_call *c)
                 return iam_store_error(c, rc, &e, NULL, NULL);
             }
             for (size_t i = 0; i < l.count; i++) {
-                json_t *d = json_loadb(l.items[i].doc, l.items[i].doc_len, 0, NULL);
+                json_t *d = jsonload(l.items[i].doc, l.items[i].doc_len);
                 const char *arn = jstr(d, "Arn");
                 if (arn != NULL) {
                     struct usage u = usage_map_get(&um, arn);
@@ -747,7 +748,7 @@ static int list_policy_versions_body(struct svc_call *c)
         size_t count = 0;
         rc = iam_list_all(c, IAM_KIND_POLICY_VERSION, p.obj.id, &items, &count);
         for (size_t i = 0; rc == 0 && i < count && n < POLICY_VERSIONS_MAX + 1; i++) {
-            json_t *d = json_loadb(items[i].doc, items[i].doc_len, 0, NULL);
+            json_t *d = jsonload(items[i].doc, items[i].doc_len);
             if (d != NULL) {
                 json_object_del(d, "Document");
                 all[n++] = d;
@@ -989,7 +990,7 @@ static int entity_authorize(struct svc_call *c, const struct entity_type *t, con
         return iam_store_error(c, rc, &e, NULL, NULL);
     }
     if (rc == 0) {
-        en->doc = json_loadb(en->obj.doc, en->obj.doc_len, 0, NULL);
+        en->doc = jsonload(en->obj.doc, en->obj.doc_len);
         if (en->doc == NULL) {
             return iam_store_error(c, SB_ECORRUPT, &e, NULL, NULL);
         }
@@ -1160,7 +1161,7 @@ static int list_attached(struct svc_call *c, const struct entity_type *t, const 
     json_t **kept = arena_calloc(c->arena, count + 1, sizeof(json_t *));
     size_t n = 0;
     for (size_t i = 0; i < count; i++) {
-        json_t *d = json_loadb(items[i].doc, items[i].doc_len, 0, NULL);
+        json_t *d = jsonload(items[i].doc, items[i].doc_len);
         const char *arn = jstr(d, "PolicyArn");
         if (arn != NULL &&
             (prefix == NULL || strncmp(path_of_policy_arn(c, arn), prefix, strlen(prefix)) == 0)) {
@@ -1293,7 +1294,7 @@ static int list_entities_for_policy_body(struct svc_call *c)
         size_t first = nhits;
         for (size_t i = 0; i < natt + nbnd; i++) {
             const struct store_obj *row = i < natt ? &att[i] : &bnd[i - natt];
-            json_t *d = json_loadb(row->doc, row->doc_len, 0, NULL);
+            json_t *d = jsonload(row->doc, row->doc_len);
             const char *etype = jstr(d, "EntityType");
             const char *eid = jstr(d, "EntityId");
             bool mine = etype != NULL && eid != NULL && strcmp(etype, t->type) == 0;

@@ -8,6 +8,7 @@
 // (aws:RequestTag/*, aws:TagKeys, iam:PermissionsBoundary) and the role's aws:ResourceTag/*, and
 // runs inside one store transaction so that a denied or failed call changes nothing.
 #include "svc/iam/iam_common.h"
+#include "core/jsonload.h"
 #include "svc/iam/identity.h"
 #include "svc/registry.h"
 
@@ -69,7 +70,7 @@ static int role_load(struct svc_call *c, struct role *r)
     if (rc != 0) {
         return iam_store_error(c, rc, &e, NULL, NULL);
     }
-    r->doc = json_loadb(r->obj.doc, r->obj.doc_len, 0, NULL);
+    r->doc = jsonload(r->obj.doc, r->obj.doc_len);
     if (r->doc == NULL || jstr(r->doc, "Arn") == NULL) {
         return iam_store_error(c, SB_ECORRUPT, &e, NULL, NULL);
     }
@@ -145,7 +146,7 @@ static int check_principal_exists(struct svc_call *c, const char *value)
     }
     bool same = false;
     if (rc == 0) {
-        json_t *d = json_loadb(o.doc, o.doc_len, 0, NULL);
+        json_t *d = jsonload(o.doc, o.doc_len);
         const char *arn = jstr(d, "Arn");
         same = arn != NULL && strcmp(arn, value) == 0;
         json_decref(d);
@@ -186,7 +187,7 @@ static int check_trust_policy(struct svc_call *c, const char *doc, const char *r
     if (iam_check_policy(c, doc, POLICY_KIND_TRUST, role_name) != 0) {
         return -1;
     }
-    json_t *j = json_loads(doc, 0, NULL);
+    json_t *j = jsonload_str(doc);
     const json_t *st = json_object_get(j, "Statement");
     int rc = 0;
     if (json_is_object(st)) {
@@ -398,7 +399,7 @@ static int list_roles_body(struct svc_call *c)
     }
     json_t *roles = json_array();
     for (size_t i = 0; i < l.count; i++) {
-        json_t *d = json_loadb(l.items[i].doc, l.items[i].doc_len, 0, NULL);
+        json_t *d = jsonload(l.items[i].doc, l.items[i].doc_len);
         if (d != NULL) {
             json_array_append_new(roles, role_out(c, d, VIEW_LIST));
             json_decref(d);
@@ -718,7 +719,7 @@ static int check_inline_total(struct svc_call *c, const struct role *r, const ch
     }
     size_t total = policy_chars(pdoc);
     for (size_t i = 0; i < count; i++) {
-        json_t *d = json_loadb(items[i].doc, items[i].doc_len, 0, NULL);
+        json_t *d = jsonload(items[i].doc, items[i].doc_len);
         const char *n = jstr(d, "PolicyName");
         const char *text = jstr(d, "PolicyDocument");
         if (n != NULL && text != NULL && strcmp(n, pname) != 0) {
@@ -775,7 +776,7 @@ static int inline_load(struct svc_call *c, const struct role *r, const char *pna
         return iam_store_error(
             c, rc, &e, iam_fmt(c, "The role policy with name %s cannot be found.", pname), NULL);
     }
-    *doc = json_loadb(o.doc, o.doc_len, 0, NULL);
+    *doc = jsonload(o.doc, o.doc_len);
     return *doc != NULL ? 0 : iam_store_error(c, SB_ECORRUPT, &e, NULL, NULL);
 }
 
@@ -821,7 +822,7 @@ static int list_role_policies_body(struct svc_call *c)
     }
     json_t *names = json_array();
     for (size_t i = start; i < end; i++) {
-        json_t *d = json_loadb(items[i].doc, items[i].doc_len, 0, NULL);
+        json_t *d = jsonload(items[i].doc, items[i].doc_len);
         const char *n = jstr(d, "PolicyName");
         if (n != NULL) {
             json_array_append_new(names, json_string(n));

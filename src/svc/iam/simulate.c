@@ -16,6 +16,7 @@
 // PermissionsBoundaryPolicyInputList replaces the entity's; ResourcePolicy applies to every
 // resource. Only the context entries of the request are in the context, as in IAM.
 #include "svc/iam/iam_common.h"
+#include "core/jsonload.h"
 #include "svc/iam/identity.h"
 #include "svc/registry.h"
 
@@ -96,7 +97,7 @@ static int sim_add(struct sim *s, const char *text, const char *id, const char *
         return awserr_set(&c->err, 500, "PolicyEvaluation",
                           "The policy %s could not be evaluated: %s", id, pe.message);
     }
-    s->docs[s->count++] = (struct sim_doc){text, id, type, as, p, json_loads(text, 0, NULL)};
+    s->docs[s->count++] = (struct sim_doc){text, id, type, as, p, jsonload_str(text)};
     return 0;
 }
 
@@ -132,7 +133,7 @@ static int add_stored(struct sim *s, const struct iam_policy_docs *l, enum polic
 // Reads a member of a stored JSON document into the arena.
 static const char *doc_member(struct svc_call *c, const struct store_obj *o, const char *key)
 {
-    json_t *j = json_loadb(o->doc, o->doc_len, 0, NULL);
+    json_t *j = jsonload(o->doc, o->doc_len);
     const char *v = jstr(j, key) ? adup(c, jstr(j, key)) : NULL;
     json_decref(j);
     return v;

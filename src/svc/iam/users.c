@@ -13,6 +13,7 @@
 // policy allows the iam:ListUsers action"). A request for a user that does not exist is decided
 // on arn:aws:iam::ACCOUNT:user/NAME first, so that a caller without permission learns nothing.
 #include "core/ids.h"
+#include "core/jsonload.h"
 #include "svc/iam/iam_common.h"
 #include "svc/iam/identity.h"
 #include "svc/registry.h"
@@ -60,7 +61,7 @@ static const char *afmt2(struct svc_call *c, const char *a, const char *sep, con
 
 static json_t *load_doc(struct svc_call *c, const struct store_obj *o)
 {
-    json_t *doc = json_loadb(o->doc, o->doc_len, 0, NULL);
+    json_t *doc = jsonload(o->doc, o->doc_len);
     if (doc == NULL) {
         iam_store_error(c, SB_ECORRUPT, NULL, NULL, NULL);
     }
@@ -336,7 +337,7 @@ static int get_user(struct svc_call *c)
         struct store_scope asc = {c->caller->account, "", IAM_KIND_ACCOUNT, false};
         struct store_obj acct;
         if (store_get(c->env->store, &asc, c->caller->account, c->arena, &acct, NULL) == 0) {
-            json_t *ad = json_loadb(acct.doc, acct.doc_len, 0, NULL);
+            json_t *ad = jsonload(acct.doc, acct.doc_len);
             created = json_incref(json_object_get(ad, "CreateDate"));
             json_decref(ad);
         }

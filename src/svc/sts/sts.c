@@ -15,6 +15,7 @@
 // finds them by their access key id (key2), checks the session token and the expiration, and
 // resolves the caller from the session document.
 #include "svc/iam/iam_common.h"
+#include "core/jsonload.h"
 #include "svc/iam/identity.h"
 #include "svc/registry.h"
 
@@ -79,7 +80,7 @@ static json_t *caller_session(struct svc_call *c, bool *failed)
 {
     *failed = false;
     if (c->caller->session_doc != NULL) {
-        return json_loads(c->caller->session_doc, 0, NULL);
+        return jsonload_str(c->caller->session_doc);
     }
     struct store_obj o;
     struct store_err e;
@@ -93,7 +94,7 @@ static json_t *caller_session(struct svc_call *c, bool *failed)
         iam_store_error(c, rc, &e, NULL, NULL);
         return NULL;
     }
-    json_t *doc = json_loadb(o.doc, o.doc_len, 0, NULL);
+    json_t *doc = jsonload(o.doc, o.doc_len);
     return doc != NULL ? doc : json_object();
 }
 
@@ -198,7 +199,7 @@ static int load_role(struct svc_call *c, const char *arn, const struct role_ref 
     if (rc != 0) {
         return iam_store_error(c, rc, &e, NULL, NULL);
     }
-    json_t *doc = json_loadb(obj->doc, obj->doc_len, 0, NULL);
+    json_t *doc = jsonload(obj->doc, obj->doc_len);
     const char *stored = jstr(doc, "Arn");
     if (doc == NULL || stored == NULL || strcmp(stored, arn) != 0) {
         json_decref(doc); // the same name under another path, or another case: not this role
