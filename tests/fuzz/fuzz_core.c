@@ -4,7 +4,8 @@
 // picks the parser; the rest is its input. Properties checked beyond "no crash": a parsed JSON
 // tree is walked completely and its string lengths agree with strlen (no embedded NUL); a
 // formatted time parses back to the same second; wildcard "*" matches everything and a pattern
-// without wildcards matches only itself.
+// without wildcards matches only itself; a CIDR block formatted by cidr_format parses back to the
+// same block, and the block relations (overlaps, within, nth/offset) agree with each other.
 #include "core/arena.h"
 #include "core/cidr.h"
 #include "core/isotime.h"
@@ -47,6 +48,97 @@ static size_t walk(const struct jsonv *v, unsigned depth)
     return n;
 }
 
+// Round trip of the VPC block text: format(parse_block(x)) parses back to the same block, and
+// formatting is idempotent; an address printed without its prefix parses back as that address.
+static void check_block_text(const char *s, size_t n)
+{
+    struct cidr c;
+    if (cidr_parse_block(s, n, &c) != 0) {
+        return;
+    }
+    char text[CIDR_TEXT_MAX];
+    int len = cidr_format(&c, true, text, sizeof(text));
+    struct cidr again;
+    if (len <= 0 || (size_t)len != strlen(text) ||
+        cidr_parse_block(text, (size_t)len, &again) != 0 || memcmp(again.addr, c.addr, 16) != 0 ||
+        again.prefix != c.prefix || again.v4 != c.v4) {
+        abort();
+    }
+    char text2[CIDR_TEXT_MAX];
+    if (cidr_format(&again, true, text2, sizeof(text2)) != len ||
+        memcmp(text, text2, (size_t)len) != 0) {
+        abort();
+    }
+    // One byte short must fail cleanly.
+    if (cidr_format(&c, true, text2, (size_t)len) != -1 || text2[0] != '\0') {
+        abort();
+    }
+    len = cidr_format(&c, false, text, sizeof(text));
+    if (len <= 0 || cidr_parse(text, (size_t)len, &again) != 0 ||
+        memcmp(again.addr, c.addr, 16) != 0 || again.prefix != 128) {
+        abort();
+    }
+    // A canonical block is its own network: offset 0 is its first address.
+    struct cidr first;
+    uint64_t index = 1;
+    if (cidr_nth(&c, 0, &first) != 0 || memcmp(first.addr, c.addr, 16) != 0 ||
+        cidr_offset(&c, &first, &index) != 0 || index != 0 || !cidr_within(&c, &c)) {
+        abort();
+    }
+}
+
+// Relations between two blocks: within implies overlaps (and contains), overlaps is symmetric,
+// mutual containment means equality, and cidr_nth/cidr_offset are inverses.
+static void check_block_pair(const struct cidr *a, const struct cidr *b)
+{
+    bool ab = cidr_overlaps(a, b);
+    if (ab != cidr_overlaps(b, a)) {
+        abort();
+    }
+    bool a_in_b = cidr_within(b, a);
+    bool b_in_a = cidr_within(a, b);
+    if ((a_in_b || b_in_a) && !ab) {
+        abort();
+    }
+    if (b_in_a && !cidr_contains(a, b)) {
+        abort();
+    }
+    // Two blocks of one family that overlap are nested (CIDR blocks never partly overlap).
+    if (ab && !a_in_b && !b_in_a) {
+        abort();
+    }
+    if (a_in_b && b_in_a && (memcmp(a->addr, b->addr, 16) != 0 || a->prefix != b->prefix)) {
+        abort();
+    }
+    uint64_t size = cidr_size(a);
+    uint64_t want = 0;
+    for (int i = 8; i < 16; i++) {
+        want = (want << 8) | b->addr[i];
+    }
+    if (size != UINT64_MAX) {
+        want %= size;
+        struct cidr beyond;
+        if (cidr_nth(a, size, &beyond) != -1) {
+            abort();
+        }
+    }
+    struct cidr at;
+    uint64_t back = 0;
+    if (cidr_nth(a, want, &at) != 0 || cidr_offset(a, &at, &back) != 0 || back != want ||
+        !cidr_within(a, &at) || at.prefix != 128 || at.v4 != a->v4) {
+        abort();
+    }
+    // The allocator hands out a free, non-reserved offset of a or reports a full block.
+    uint64_t used[2] = {4, 5};
+    struct cidr_alloc alloc = {.block = a, .used = used, .used_count = 2};
+    uint64_t picked = 0;
+    if (cidr_alloc_next(&alloc, &at, &picked) == 0 &&
+        (picked < 6 || cidr_ec2_reserved(a, picked) || cidr_offset(a, &at, &back) != 0 ||
+         back != picked)) {
+        abort();
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 // Dispatches on the first byte; see the file comment.
@@ -80,6 +172,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         if (cidr_parse(s, n, &addr) == 0) {
             (void)cidr_contains(&block, &addr);
+        }
+        check_block_text(s, n);
+        // "A\0B": two blocks for the relations, and an offset inside A taken from B.
+        const char *nul = memchr(s, '\0', n);
+        struct cidr a;
+        struct cidr b;
+        if (nul != NULL && cidr_parse_block(s, (size_t)(nul - s), &a) == 0 &&
+            cidr_parse_block(nul + 1, n - (size_t)(nul - s) - 1, &b) == 0) {
+            check_block_pair(&a, &b);
         }
         break;
     }
