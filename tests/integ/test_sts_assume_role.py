@@ -629,3 +629,24 @@ def test_expired_credentials(make_daemon, tmp_path):
         status, code, msg = err(e)
         assert (status, code) == (403, "ExpiredToken")
         assert msg.startswith("The security token included in the request is expired")
+
+
+def test_assume_role_records_role_last_used(client):
+    # IAM API Reference, RoleLastUsed: LastUsedDate and Region of the last use; GetRole returns
+    # an empty RoleLastUsed for a role never used. A denied AssumeRole is not a use.
+    iam = client("iam")
+    key, secret = make_user(iam, "user1", doc(stmt("sts:AssumeRole")))
+    sts = client("sts", key, secret, region="eu-west-1")
+    iam.create_role(RoleName="used", AssumeRolePolicyDocument=trust(user_arn("user1")))
+    iam.create_role(RoleName="closed", AssumeRolePolicyDocument=trust(
+        user_arn("user1"), condition={"StringEquals": {"sts:ExternalId": "needed"}}))
+    assert iam.get_role(RoleName="used")["Role"]["RoleLastUsed"] == {}
+    before = time.time()
+    sts.assume_role(RoleArn=role_arn("used"), RoleSessionName="s1")
+    used = iam.get_role(RoleName="used")["Role"]["RoleLastUsed"]
+    assert used["Region"] == "eu-west-1"
+    assert before - 2 <= used["LastUsedDate"].timestamp() <= time.time() + 2
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        sts.assume_role(RoleArn=role_arn("closed"), RoleSessionName="s1")
+    assert err(e)[1] == "AccessDenied"
+    assert iam.get_role(RoleName="closed")["Role"]["RoleLastUsed"] == {}

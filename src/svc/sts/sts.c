@@ -692,6 +692,15 @@ static int assume_role(struct svc_call *c)
     if (store_session(c, ref.account, role_id, doc, c->now + (time_t)duration, &creds) != 0) {
         goto out;
     }
+    // The role was used: GetRole's RoleLastUsed (IAM API Reference, RoleLastUsed: "the date and
+    // time ... and the Region in which the role was last used") records this AssumeRole.
+    json_object_set_new(role, "RoleLastUsed",
+                        json_pack("{s:I, s:s}", "LastUsedDate", (json_int_t)c->now, "Region",
+                                  c->region != NULL ? c->region : c->env->default_region));
+    struct store_obj role_put = role_obj;
+    if (iam_put(c, &role_put, role, STORE_REPLACE, NULL, NULL) != 0) {
+        goto out;
+    }
 
     c->out = json_object();
     json_object_set_new(c->out, "Credentials", creds);
