@@ -381,6 +381,12 @@ int shape_validate(const struct proto_service *svc, const struct model_shape *sh
         goto out;
     }
     const char *code = svc->protocol == MODEL_JSON ? "ValidationException" : "ValidationError";
+    // CloudWatch Logs reports its constraint failures as InvalidParameterException
+    // ("InvalidParameterException: 1 validation error detected: Value ... at
+    // 'logGroupNamePrefix' failed to satisfy constraint: ...", fluent-plugin-cloudwatch-logs#223).
+    if (strcmp(model_str(svc->name), "logs") == 0) {
+        code = "InvalidParameterException";
+    }
     awserr_set(err, 400, code, "%d validation error%s detected: %s", st.count,
                st.count == 1 ? "" : "s", buf_cstr(&st.msg));
 out:

@@ -13,7 +13,7 @@
 #   tests/fuzz/run.sh list             print the target names
 #
 # TARGET is one of: fuzz_policy_parse fuzz_policy_eval fuzz_core fuzz_sigv4 fuzz_proto_query
-# fuzz_proto_json. The build directory is $SAGEBOX_FUZZ_BUILD
+# fuzz_proto_json fuzz_logs_filter. The build directory is $SAGEBOX_FUZZ_BUILD
 # (default build-fuzz, the same as `cmake --preset fuzz`); it needs clang 14 with
 # libclang-rt-14-dev. Crash inputs are written to $BUILD/artifacts/. Reproduce one with
 # $BUILD/tests/fuzz/TARGET $BUILD/artifacts/TARGET-crash-...
@@ -23,7 +23,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 build="${SAGEBOX_FUZZ_BUILD:-$root/build-fuzz}"
 case "$build" in /*) ;; *) build="$root/$build" ;; esac
-targets=(fuzz_policy_parse fuzz_policy_eval fuzz_core fuzz_sigv4 fuzz_proto_query fuzz_proto_json)
+targets=(fuzz_policy_parse fuzz_policy_eval fuzz_core fuzz_sigv4 fuzz_proto_query fuzz_proto_json
+    fuzz_logs_filter)
 max_len=8192
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"

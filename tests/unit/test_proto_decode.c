@@ -252,7 +252,9 @@ static void test_validation_json(void **state)
                  "1 validation error detected: Value 'bad_name' at 'trainingJobName' failed to "
                  "satisfy constraint: Member must satisfy regular expression pattern: "
                  "^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}");
-    expect_error("logs", "Logs_20140328.CreateLogGroup", "{}", 400, "ValidationException",
+    // CloudWatch Logs names the same failures InvalidParameterException
+    // (fluent-plugins-nursery/fluent-plugin-cloudwatch-logs#223).
+    expect_error("logs", "Logs_20140328.CreateLogGroup", "{}", 400, "InvalidParameterException",
                  "1 validation error detected: Value null at 'logGroupName' failed to satisfy "
                  "constraint: Member must not be null");
 }
