@@ -120,6 +120,10 @@ void policy_context_set_list(struct policy_context *ctx, const char *key, const 
 // Returns true when key is present.
 bool policy_context_has(const struct policy_context *ctx, const char *key);
 
+// Removes key (case-insensitively) when present, so that keys describing one resource of a
+// multi-resource decision (EC2's ec2:ResourceTag/*, ec2:Vpc ...) do not leak into the next one.
+void policy_context_unset(struct policy_context *ctx, const char *key);
+
 // Adds the global keys AWS derives from the principal when they are not already set:
 // aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalType, aws:username (IAM users),
 // aws:userid where it can be derived, aws:PrincipalServiceName (services) and

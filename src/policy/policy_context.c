@@ -141,6 +141,29 @@ bool policy_context_has(const struct policy_context *ctx, const char *key)
     return pol_ctx_find(ctx, lkey, len) != NULL;
 }
 
+// Removes a key; see policy.h. The entry's memory stays in the context's arena.
+void policy_context_unset(struct policy_context *ctx, const char *key)
+{
+    size_t len = strlen(key);
+    for (size_t i = 0; i < ctx->count; i++) {
+        struct pol_ctx_entry *e = &ctx->entries[i];
+        if (e->key_len != len) {
+            continue;
+        }
+        bool same = true;
+        for (size_t k = 0; k < len && same; k++) {
+            char c = key[k];
+            c = (c >= 'A' && c <= 'Z') ? (char)(c + ('a' - 'A')) : c;
+            same = e->key[k] == c;
+        }
+        if (same) {
+            ctx->entries[i] = ctx->entries[ctx->count - 1];
+            ctx->count--;
+            return;
+        }
+    }
+}
+
 static void set_default(struct policy_context *ctx, const char *key, const char *value)
 {
     if (value != NULL && !policy_context_has(ctx, key)) {

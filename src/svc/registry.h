@@ -24,5 +24,13 @@ extern const struct svc_handler iam_group_handlers[];
 extern const struct svc_handler iam_role_handlers[];
 extern const struct svc_handler iam_policy_handlers[];
 extern const struct svc_handler iam_simulate_handlers[];
+extern const struct svc_handler logs_group_handlers[];
+extern const struct svc_handler logs_stream_handlers[];
+extern const struct svc_handler logs_event_handlers[];
+extern const struct svc_handler ec2_vpc_handlers[];
+extern const struct svc_handler ec2_subnet_handlers[];
+extern const struct svc_handler ec2_zone_handlers[];
+extern const struct svc_handler ec2_dhcp_handlers[];
+extern const struct svc_handler ec2_tag_handlers[];
 
 #endif
