@@ -112,7 +112,7 @@ int cli_serve_main(int argc, char **argv)
     snprintf(ncpu, sizeof(ncpu), "%ld", cpus > 0 ? cpus : 2);
     const char *threads_s = env_or("SAGEBOX_THREADS", ncpu);
     const char *offset_s = env_or("SAGEBOX_CLOCK_OFFSET_SECONDS", "0");
-    for (int i = 1; i < argc; i++) {
+    for (int i = 1; i < argc; i += 2) { // options come in pairs: --name value
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -139,7 +139,6 @@ int cli_serve_main(int argc, char **argv)
             usage(stderr);
             return 2;
         }
-        i++;
     }
     char addr[128];
     uint16_t port = 0;

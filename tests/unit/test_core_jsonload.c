@@ -40,8 +40,8 @@ static void test_documents(void **state)
     static const char *const docs[] = {
         "{}",
         "[]",
-        "{\"Path\":\"/\",\"RoleName\":\"r\",\"CreateDate\":1795858929,\"MaxSessionDuration\":3600,"
-        "\"AssumeRolePolicyDocument\":\"{\\\"Version\\\":\\\"2012-10-17\\\"}\"}",
+        ("{\"Path\":\"/\",\"RoleName\":\"r\",\"CreateDate\":1795858929,\"MaxSessionDuration\":3600,"
+         "\"AssumeRolePolicyDocument\":\"{\\\"Version\\\":\\\"2012-10-17\\\"}\"}"),
         "{\"Tags\":[{\"Key\":\"team\",\"Value\":\"team-A\"},{\"Key\":\"k\",\"Value\":\"\"}]}",
         "{\"a\":null,\"b\":true,\"c\":false,\"d\":-0,\"e\":1.5,\"f\":1e3,\"g\":-12345678901234}",
         "{\"s\":\"caf\\u00e9 \\ud83d\\ude00 \\n\\t\\\"\\\\ /\",\"u\":\"\xc3\xa9\xe2\x82\xac\"}",
