@@ -97,6 +97,12 @@ struct jregex {
     uint32_t len;
     struct citem *items;
     struct cclass *classes;
+    // A pattern that is one character class repeated ("[\\w+=,.@-]+", most name patterns of
+    // the AWS models) is also answered from a table of the ASCII characters it admits; text with
+    // other characters goes to the full matcher.
+    bool ascii_class;
+    uint32_t class_min; // 1 for '+', 0 for '*'
+    bool ascii_in[128];
 };
 
 // A growable array of fixed-size elements (the parser's and compiler's scratch).
@@ -905,6 +911,37 @@ static void emit_node(struct compiler *c, int n)
 }
 
 // Compiles a pattern; see jregex.h.
+static int run_full(const struct jregex *re, const char *s, size_t len);
+
+// Recognizes "[...]+" and "[...]*" (one class with no nested class, repeated) and fills re's
+// ASCII table by asking the compiled program about each one-character string.
+static void set_ascii_class(struct jregex *re, const char *p, size_t len)
+{
+    if (len < 4 || p[0] != '[' || (p[len - 1] != '+' && p[len - 1] != '*') || p[len - 2] != ']') {
+        return;
+    }
+    for (size_t i = 1; i < len - 2; i++) {
+        if (p[i] == '\\') {
+            i++; // an escaped character, whatever it is
+        } else if (p[i] == '[' || p[i] == ']') {
+            return; // a nested class or an earlier end: not this simple shape
+        }
+    }
+    if (p[len - 3] == '\\') {
+        return; // "\\]" escapes the bracket: the class does not end there
+    }
+    for (int ch = 0; ch < 128; ch++) {
+        char one = (char)ch;
+        int m = run_full(re, &one, 1);
+        if (m < 0) {
+            return;
+        }
+        re->ascii_in[ch] = m == 1;
+    }
+    re->class_min = p[len - 1] == '+' ? 1 : 0;
+    re->ascii_class = true;
+}
+
 int jregex_compile(const char *pattern, size_t len, struct jregex **out, const char **why)
 {
     struct parser ps = {.p = pattern, .end = pattern + len};
@@ -946,6 +983,7 @@ int jregex_compile(const char *pattern, size_t len, struct jregex **out, const c
     c.prog.data = NULL;
     ps.items.data = NULL;
     ps.classes.data = NULL;
+    set_ascii_class(re, pattern, len);
     *out = re;
     rc = 0;
 out:
@@ -1240,6 +1278,26 @@ out:
 
 // Matches the whole input; see jregex.h.
 int jregex_match(const struct jregex *re, const char *s, size_t len)
+{
+    if (re->ascii_class) {
+        bool ascii = true;
+        for (size_t i = 0; i < len && ascii; i++) {
+            unsigned char b = (unsigned char)s[i];
+            if (b >= 0x80) {
+                ascii = false; // decode and run the program
+            } else if (!re->ascii_in[b]) {
+                return 0;
+            }
+        }
+        if (ascii) {
+            return len >= re->class_min ? 1 : 0;
+        }
+    }
+    return run_full(re, s, len);
+}
+
+// The program run over the decoded text.
+static int run_full(const struct jregex *re, const char *s, size_t len)
 {
     uint32_t *text = sb_xmalloc((len + 1) * sizeof(uint32_t));
     size_t n = 0;

@@ -86,10 +86,15 @@ static int compile_all(struct svc_call *c, const struct iam_policy_docs *docs,
 
 static void set_time_keys(struct svc_call *c)
 {
-    char iso[40];
-    struct tm tm;
-    gmtime_r(&c->now, &tm);
-    strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    // The text changes once a second: each thread formats it then, not on every decision.
+    static _Thread_local time_t iso_of;
+    static _Thread_local char iso[40];
+    if (iso[0] == '\0' || iso_of != c->now) {
+        struct tm tm;
+        gmtime_r(&c->now, &tm);
+        strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%SZ", &tm);
+        iso_of = c->now;
+    }
     if (!policy_context_has(c->ctx, "aws:CurrentTime")) {
         policy_context_set(c->ctx, "aws:CurrentTime", iso);
     }

@@ -207,6 +207,49 @@ static void test_limits(void **state)
     assert_int_equal(match("a*", "\xff"), -1);
 }
 
+// "[...]+" and "[...]*" are answered from an ASCII table (jregex.c); "(?:[...])+" takes the full
+// matcher. Both must agree on every input, ASCII or not.
+static void test_class_fast_path(void **state)
+{
+    (void)state;
+    static const char *const classes[] = {
+        "[\\w+=,.@-]",
+        "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]",
+        "[^:]",
+        "[a-zA-Z0-9_.-]",
+        "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]",
+        "[\\x21-\\x7E]",
+        "[\\]a]",
+        "[\\\\]",
+    };
+    static const char *const texts[] = {
+        "",          "a",      "role-name_1",   "r@x.com",       "with space",
+        "tab\there", "colon:", "\u00e9t\u00e9", "caf\xc3\xa9",   "\x7f",
+        "]",         "\\",     "a]b",           "x\xe2\x82\xac", "\x01",
+        "{}",        "A=B,C",
+    };
+    for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++) {
+        for (int star = 0; star < 2; star++) {
+            char fast[128];
+            char slow[128];
+            snprintf(fast, sizeof(fast), "%s%c", classes[i], star ? '*' : '+');
+            snprintf(slow, sizeof(slow), "(?:%s)%c", classes[i], star ? '*' : '+');
+            for (size_t j = 0; j < sizeof(texts) / sizeof(texts[0]); j++) {
+                int a = match(fast, texts[j]);
+                int b = match(slow, texts[j]);
+                if (a != b) {
+                    print_error("%s vs %s on \"%s\": %d != %d\n", fast, slow, texts[j], a, b);
+                    fail();
+                }
+            }
+        }
+    }
+    assert_int_equal(match("[\\w+=,.@-]+", ""), 0);
+    assert_int_equal(match("[\\w+=,.@-]*", ""), 1);
+    assert_int_equal(match("[\\w+=,.@-]+", "bench-role-04242"), 1);
+    assert_int_equal(match("[\\w+=,.@-]+", "bench role"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -219,6 +262,7 @@ int main(void)
         cmocka_unit_test(test_flags_and_lookaround),
         cmocka_unit_test(test_refused),
         cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_class_fast_path),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -253,7 +253,9 @@ static json_t *role_out(struct svc_call *c, const json_t *doc, enum role_view vi
     copy_member(r, doc, "CreateDate");
     const char *trust = jstr(doc, "AssumeRolePolicyDocument");
     if (trust != NULL) {
-        json_object_set_new(r, "AssumeRolePolicyDocument", json_string(iam_url_encode(c, trust)));
+        const char *encoded = iam_url_encode(c, trust); // ASCII only: no UTF-8 check needed
+        json_object_set_new(r, "AssumeRolePolicyDocument",
+                            json_stringn_nocheck(encoded, strlen(encoded)));
     }
     copy_member(r, doc, "Description");
     if (view != VIEW_CREATE) {
