@@ -15,6 +15,7 @@
 #include "core/strjoin.h"
 #include "proto/proto.h"
 #include "store/store.h"
+#include "svc/registry.h"
 #include "svc/svc.h"
 
 #include <jansson.h>
@@ -478,6 +479,147 @@ out:
     http_response_header(ar->rs, proto_request_id_header(ar->svc), ar->request_id);
 }
 
+// ---- Test hooks (/_sagebox/..., docs/ec2.md) ----------------------------------------------------
+
+// True when the peer is on the loopback network (127.0.0.0/8, ::1, or IPv4-mapped 127/8).
+static bool loopback_peer(const char *ip)
+{
+    return strncmp(ip, "127.", 4) == 0 || strcmp(ip, "::1") == 0 ||
+           strncmp(ip, "::ffff:127.", 11) == 0;
+}
+
+// The hook of svc_debug_handlers at the request's path, or NULL.
+static svc_handler_fn debug_hook(const struct http_request *rq)
+{
+    for (size_t i = 0; svc_debug_handlers[i].operation != NULL; i++) {
+        const char *p = svc_debug_handlers[i].operation;
+        if (rq->raw_path_len == strlen(p) && memcmp(rq->raw_path, p, rq->raw_path_len) == 0) {
+            return svc_debug_handlers[i].fn;
+        }
+    }
+    return NULL;
+}
+
+// Renders ar->err as the JSON error of the hooks ({"__type": code, "message": text}).
+static void send_debug_error(struct aws_request *ar)
+{
+    json_t *o = json_pack("{s:s, s:s}", "__type", ar->err.code, "message", ar->err.message);
+    char *text = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
+    buf_reset(&ar->rs->body);
+    buf_puts(&ar->rs->body, text != NULL ? text : "{}");
+    free(text);
+    json_decref(o);
+    ar->rs->status = ar->err.status ? ar->err.status : 500;
+    ar->rs->content_type = "application/json";
+}
+
+// Serves a test hook: POST from a loopback peer, SigV4-signed (credential scope service "ec2")
+// by a known key, the JSON body as the hook's input, its output as the JSON answer. The hook
+// itself decides who may call it (the account root only). Never reached for other paths.
+static void serve_debug(struct aws_request *ar, svc_handler_fn fn)
+{
+    const struct http_request *rq = ar->rq;
+    struct arena *a = rq->arena;
+    json_t *in = NULL;
+    struct policy_context *ctx = NULL;
+    sb_copy(ar->principal, sizeof(ar->principal), "-");
+    sb_copy(ar->action, sizeof(ar->action), "sagebox:TestHook");
+    sb_copy(ar->decision, sizeof(ar->decision), "-");
+    if (!loopback_peer(rq->client_ip)) {
+        awserr_set(&ar->err, 403, "AccessDenied", "The sagebox test hooks answer loopback only.");
+        send_debug_error(ar);
+        goto out;
+    }
+    if (strcmp(rq->method, "POST") != 0) {
+        awserr_set(&ar->err, 405, "MethodNotAllowed", "The sagebox test hooks take POST.");
+        send_debug_error(ar);
+        goto out;
+    }
+    struct sigv4_header *hs = arena_alloc(a, (rq->header_count + 1) * sizeof(*hs));
+    for (size_t i = 0; i < rq->header_count; i++) {
+        hs[i] = (struct sigv4_header){rq->headers[i].name, strlen(rq->headers[i].name),
+                                      rq->headers[i].value, strlen(rq->headers[i].value)};
+    }
+    struct sigv4_request srq = {
+        .method = rq->method,
+        .raw_path = rq->raw_path,
+        .raw_path_len = rq->raw_path_len,
+        .raw_query = rq->raw_query,
+        .raw_query_len = rq->raw_query_len,
+        .headers = hs,
+        .header_count = rq->header_count,
+        .body = rq->body,
+        .body_len = rq->body_len,
+        .expect_service = "ec2",
+    };
+    struct sigv4_claim claim;
+    enum sigv4_failure why = SIGV4_OK;
+    char msg[1024];
+    time_t now = time(NULL) + ar->gw->clock_offset;
+    if (sigv4_parse(&srq, a, &claim, &why, msg, sizeof(msg)) != 0 ||
+        sigv4_precheck(&srq, &claim, now, &why, msg, sizeof(msg)) != 0) {
+        sigv4_failure_to_awserr(why, SIGV4_PROTO_JSON, msg, &ar->err);
+        send_debug_error(ar);
+        goto out;
+    }
+    struct svc_caller *caller = arena_alloc(a, sizeof(*caller));
+    if (authn_verify(&ar->gw->env, ar->gw->creds, ar->gw->keys, &srq, &claim, SIGV4_PROTO_JSON, now,
+                     a, caller, &ar->err) != 0) {
+        send_debug_error(ar);
+        goto out;
+    }
+    sb_copy(ar->principal, sizeof(ar->principal), caller->arn);
+    in = json_loadb(rq->body, rq->body_len, JSON_REJECT_DUPLICATES, NULL);
+    if (!json_is_object(in)) {
+        awserr_set(&ar->err, 400, "InvalidParameterValue", "The body must be a JSON object.");
+        send_debug_error(ar);
+        goto out;
+    }
+    char region[64] = "";
+    if (claim.region.len < sizeof(region)) {
+        memcpy(region, claim.region.ptr, claim.region.len);
+        region[claim.region.len] = '\0';
+    }
+    ctx = policy_context_new();
+    request_keys(ar, caller, ctx);
+    struct svc_call call = {
+        .env = &ar->gw->env,
+        .arena = a,
+        .request_id = ar->request_id,
+        .service = "ec2",
+        .operation = arena_strndup(a, rq->raw_path, rq->raw_path_len),
+        .region = region[0] ? region : ar->gw->region,
+        .caller = caller,
+        .ctx = ctx,
+        .now = now,
+        .in = in,
+    };
+    int rc = fn(&call);
+    sb_copy(ar->decision, sizeof(ar->decision), call.decision[0] ? call.decision : "-");
+    if (rc != 0) {
+        ar->err = call.err;
+        if (!awserr_is_set(&ar->err)) {
+            awserr_set(&ar->err, 500, "InternalFailure", "The request processing has failed.");
+        }
+        json_decref(call.out);
+        send_debug_error(ar);
+        goto out;
+    }
+    if (call.out == NULL) {
+        call.out = json_object();
+    }
+    char *text = json_dumps(call.out, JSON_COMPACT);
+    buf_puts(&ar->rs->body, text);
+    free(text);
+    json_decref(call.out);
+    ar->rs->status = 200;
+    ar->rs->content_type = "application/json";
+out:
+    json_decref(in);
+    policy_context_free(ctx);
+    http_response_header(ar->rs, "x-amzn-RequestId", ar->request_id);
+}
+
 // Serves one request; see gateway.h.
 void gateway_handle(void *ctx, const struct http_request *rq, struct http_response *rs)
 {
@@ -489,6 +631,10 @@ void gateway_handle(void *ctx, const struct http_request *rq, struct http_respon
         strcmp(rq->method, "GET") == 0) {
         health(gw, rs);
         log_request(rq, request_id, "-", "sagebox:Health", "-", rs->status);
+    } else if (debug_hook(rq) != NULL) {
+        struct aws_request ar = {.gw = gw, .rq = rq, .rs = rs, .request_id = request_id};
+        serve_debug(&ar, debug_hook(rq));
+        log_request(rq, request_id, ar.principal, ar.action, ar.decision, rs->status);
     } else {
         struct aws_request ar = {.gw = gw, .rq = rq, .rs = rs, .request_id = request_id};
         serve_aws(&ar);

@@ -42,6 +42,13 @@
 #define STORE_APPID 0x53424f58 // "SBOX", in the header at offset 68
 #define FORMAT_NAME "sagebox-store"
 
+// Listings by path (IAM path prefixes, an ENI's subnet): added after the first stores of
+// version 1 were written, so it is also created, when missing, by the first write of a process
+// (first_write). An index changes no data, so the schema version stays 1.
+#define PATH_INDEX_SQL                                                                             \
+    "CREATE INDEX IF NOT EXISTS obj_path ON obj(account, region, kind, path, sort_key, id)"        \
+    " WHERE path IS NOT NULL;"
+
 // The schema, version 1. Accounts and regions are columns of every row. sort_key is the name
 // key (the name, ASCII-lowercased when name_ci) or, for unnamed objects, the id.
 static const char schema_sql[] =
@@ -56,7 +63,7 @@ static const char schema_sql[] =
     "CREATE INDEX obj_sort ON obj(account, region, kind, sort_key, id);"
     "CREATE INDEX obj_parent ON obj(account, region, kind, parent, sort_key, id)"
     " WHERE parent IS NOT NULL;"
-    "CREATE UNIQUE INDEX obj_key2 ON obj(key2, kind) WHERE key2 IS NOT NULL;";
+    "CREATE UNIQUE INDEX obj_key2 ON obj(key2, kind) WHERE key2 IS NOT NULL;" PATH_INDEX_SQL;
 
 // The columns every read returns, in the order fill_obj expects.
 #define COLS "account, region, kind, id, name, name_ci, parent, path, key2, doc, sort_key"
@@ -1060,6 +1067,11 @@ static int first_write(struct conn *c, const char *version, struct store_err *er
     }
     if (src != SQLITE_OK) {
         rc = db_fail(c->db, src, err, "cannot record the version");
+        goto out;
+    }
+    src = sqlite3_exec(c->db, PATH_INDEX_SQL, NULL, NULL, NULL);
+    if (src != SQLITE_OK) {
+        rc = db_fail(c->db, src, err, "cannot create the path index");
     }
 out:
     sqlite3_finalize(st);

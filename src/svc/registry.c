@@ -2,6 +2,7 @@
 // The registry of served services; see registry.h. One table per line, so that adding a
 // resource family is a one-line change.
 #include "svc/registry.h"
+#include "svc/ec2/flowlog_delivery.h"
 
 // clang-format off
 const struct svc_service svc_registry[] = {
@@ -16,6 +17,16 @@ const struct svc_service svc_registry[] = {
     {"ec2", ec2_zone_handlers},
     {"ec2", ec2_dhcp_handlers},
     {"ec2", ec2_tag_handlers},
+    {"ec2", ec2_sg_handlers},
+    {"ec2", ec2_acl_handlers},
+    {"ec2", ec2_eni_handlers},
+    {"ec2", ec2_endpoint_handlers},
+    {"ec2", ec2_endpoint_service_handlers},
+    {"ec2", ec2_prefix_list_handlers},
+    {"ec2", ec2_flowlog_handlers},
+    {"ec2", ec2_route_handlers},
+    {"ec2", ec2_gateway_handlers},
+    {"ec2", ec2_address_handlers},
     {"logs", logs_group_handlers},
     {"logs", logs_stream_handlers},
     {"logs", logs_event_handlers},
@@ -23,3 +34,11 @@ const struct svc_service svc_registry[] = {
 // clang-format on
 
 const size_t svc_registry_count = sizeof(svc_registry) / sizeof(svc_registry[0]);
+
+// The test hooks under /_sagebox/ (docs/ec2.md): path, then handler; ends with {NULL, NULL}.
+// clang-format off
+const struct svc_handler svc_debug_handlers[] = {
+    {"/_sagebox/ec2/flow-records", ec2_flowlog_inject},
+    {NULL, NULL},
+};
+// clang-format on

@@ -32,5 +32,20 @@ extern const struct svc_handler ec2_subnet_handlers[];
 extern const struct svc_handler ec2_zone_handlers[];
 extern const struct svc_handler ec2_dhcp_handlers[];
 extern const struct svc_handler ec2_tag_handlers[];
+extern const struct svc_handler ec2_sg_handlers[];
+extern const struct svc_handler ec2_acl_handlers[];
+extern const struct svc_handler ec2_eni_handlers[];
+extern const struct svc_handler ec2_endpoint_handlers[];
+extern const struct svc_handler ec2_endpoint_service_handlers[];
+extern const struct svc_handler ec2_prefix_list_handlers[];
+extern const struct svc_handler ec2_flowlog_handlers[];
+extern const struct svc_handler ec2_route_handlers[];
+extern const struct svc_handler ec2_gateway_handlers[];
+extern const struct svc_handler ec2_address_handlers[];
+
+// The sagebox test hooks served under /_sagebox/ (loopback, account root only; the gateway
+// authenticates them with SigV4 like AWS requests): each entry's operation is the request path,
+// its handler gets the JSON body as c->in. Ends with {NULL, NULL}.
+extern const struct svc_handler svc_debug_handlers[];
 
 #endif

@@ -42,6 +42,53 @@ void svc_list_services(json_t *array)
     }
 }
 
+// printf into the arena; see svc.h.
+const char *svc_vfmt(struct svc_call *c, const char *fmt, va_list ap)
+{
+    va_list again;
+    va_copy(again, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    char *out = arena_alloc(c->arena, n > 0 ? (size_t)n + 1 : 1);
+    out[0] = '\0';
+    if (n > 0) {
+        vsnprintf(out, (size_t)n + 1, fmt, again);
+    }
+    va_end(again);
+    return out;
+}
+
+const char *svc_fmt(struct svc_call *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    const char *out = svc_vfmt(c, fmt, ap);
+    va_end(ap);
+    return out;
+}
+
+// One transaction per call; see svc.h.
+int svc_run_txn(struct svc_call *c, bool write, svc_handler_fn body, svc_store_error_fn store_error)
+{
+    struct store_err e = {{0}};
+    int rc = write ? store_begin(c->env->store, &e) : store_begin_read(c->env->store, &e);
+    if (rc != 0) {
+        return store_error(c, rc, &e);
+    }
+    if (body(c) != 0) {
+        store_rollback(c->env->store);
+        json_decref(c->out);
+        c->out = NULL;
+        return -1;
+    }
+    rc = store_commit(c->env->store, &e);
+    if (rc != 0) {
+        json_decref(c->out);
+        c->out = NULL;
+        return store_error(c, rc, &e);
+    }
+    return 0;
+}
+
 // ISO 8601 with milliseconds; see svc.h.
 void svc_iso_time(time_t t, char *out, size_t cap)
 {

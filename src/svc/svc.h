@@ -18,6 +18,7 @@
 #include "svc/policy_cache.h"
 
 #include <jansson.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <time.h>
 
@@ -102,6 +103,22 @@ int svc_authorize(struct svc_call *c, const char *action, const char *resource,
 // Fills c->err with the service's "access denied" error for message (IAM/STS AccessDenied 403,
 // JSON services AccessDeniedException 400, EC2 UnauthorizedOperation 403) and returns -1.
 int svc_access_denied(struct svc_call *c, const char *message);
+
+// printf into the call's arena: the formatted text, never NULL ("" when formatting fails).
+const char *svc_fmt(struct svc_call *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+const char *svc_vfmt(struct svc_call *c, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+
+// Maps a failed store call (rc, with the detail in e) to the service's error in c->err; returns
+// -1.
+typedef int (*svc_store_error_fn)(struct svc_call *c, int rc, const struct store_err *e);
+
+// Runs body inside one store transaction, a write transaction or a read-only one: commits when
+// body returns 0; when it returns -1, rolls back and drops c->out, so that a failed or denied
+// call changes nothing. A store failure of the transaction itself goes through store_error.
+// Returns 0, or -1 with c->err set.
+int svc_run_txn(struct svc_call *c, bool write, svc_handler_fn body,
+                svc_store_error_fn store_error);
 
 // Formats t as ISO 8601 UTC with milliseconds ("2026-11-28T07:11:28.000Z") into out[0..cap).
 void svc_iso_time(time_t t, char *out, size_t cap);

@@ -134,15 +134,8 @@ const char *ec2_fmt(struct svc_call *c, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    const char *out = svc_vfmt(c, fmt, ap);
     va_end(ap);
-    char *out = arena_alloc(c->arena, n > 0 ? (size_t)n + 1 : 1);
-    out[0] = '\0';
-    if (n > 0) {
-        va_start(ap, fmt);
-        vsnprintf(out, (size_t)n + 1, fmt, ap);
-        va_end(ap);
-    }
     return out;
 }
 
@@ -469,24 +462,7 @@ int ec2_any_child(struct svc_call *c, const struct ec2_kind *k, const char *pare
 // Runs a body in one transaction; see ec2_common.h.
 int ec2_run(struct svc_call *c, bool write, svc_handler_fn body)
 {
-    struct store_err e = {{0}};
-    int rc = write ? store_begin(c->env->store, &e) : store_begin_read(c->env->store, &e);
-    if (rc != 0) {
-        return ec2_store_error(c, rc, &e);
-    }
-    if (body(c) != 0) {
-        store_rollback(c->env->store);
-        json_decref(c->out);
-        c->out = NULL;
-        return -1;
-    }
-    rc = store_commit(c->env->store, &e);
-    if (rc != 0) {
-        json_decref(c->out);
-        c->out = NULL;
-        return ec2_store_error(c, rc, &e);
-    }
-    return 0;
+    return svc_run_txn(c, write, body, ec2_store_error);
 }
 
 // ---- Authorization ------------------------------------------------------------------------------
@@ -566,7 +542,7 @@ static int authorize_one(struct svc_call *c, const char *action, const struct ec
     struct keyset ks = {0};
     policy_context_set(c->ctx, "ec2:Region", c->region);
     set_resource_keys(c, r, create_tags, &ks);
-    int rc = svc_authorize(c, action, r->arn, NULL, NULL);
+    int rc = svc_authorize(c, action, r->arn, r->resource_account, NULL);
     for (size_t i = 0; i < ks.count; i++) {
         policy_context_unset(c->ctx, ks.names[i]);
     }

@@ -282,6 +282,10 @@ struct ec2_res {
                                 // ("Grant permission to tag resources during creation"); NULL none
     const char *keys[2 * EC2_RES_KEYS_MAX + 1]; // more keys of this resource: name, value, ...,
                                                 // NULL (e.g. "ec2:Tenancy", "default")
+    const char *resource_account; // the account the decision treats as the resource's owner;
+                                  // NULL: the ARN's account. AWS-owned resources whose ARN names
+                                  // the account "aws" (AWS-managed prefix lists) pass the
+                                  // caller's, so that identity policies alone decide
 };
 
 // Decides action ("ec2:CreateSubnet") on each resource, with that resource's condition keys in the
@@ -346,6 +350,14 @@ struct ec2_describe_spec {
     // Optional: adjusts a document (a private copy) before it is filtered and returned, e.g. to
     // compute a member. Returns 0 or -1 with c->err set.
     int (*prepare)(struct svc_call *c, json_t *doc);
+    // Optional: filters answered from the store's indexes. When the request has the filter named
+    // parent_filter with exactly one value and no wildcard, only objects whose store parent is
+    // that value are read (e.g. "vpc-id" for VPC-scoped kinds); path_filter likewise narrows by
+    // the store path ("subnet-id" for ENIs). The filter is still applied to each document, so
+    // the answer is the same; only the number of objects read changes, which keeps Describe*
+    // flat as an account grows.
+    const char *parent_filter;
+    const char *path_filter;
 };
 
 // Answers a Describe* from the store: validates Filters, the ids (each id's form first, then

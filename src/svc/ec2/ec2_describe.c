@@ -362,6 +362,29 @@ static int describe_ids(struct svc_call *c, const struct ec2_describe_spec *spec
 
 // Pages through the kind from after (an id, or NULL), keeping up to max (0: all) documents.
 // Sets *next to the id to continue after when more objects follow the last one kept.
+// The one exact value of the request filter called name, or NULL when the request does not
+// have that filter with exactly one value free of wildcards (a repeated filter also gives NULL).
+static const char *exact_filter_value(const struct svc_call *c, const char *name)
+{
+    const json_t *filters = json_object_get(c->in, "Filters");
+    const char *found = NULL;
+    for (size_t i = 0; name != NULL && i < json_array_size(filters); i++) {
+        const json_t *f = json_array_get(filters, i);
+        const char *n = json_string_value(json_object_get(f, "Name"));
+        if (n == NULL || strcmp(n, name) != 0) {
+            continue;
+        }
+        const json_t *values = json_object_get(f, "Values");
+        const char *v = json_string_value(json_array_get(values, 0));
+        if (found != NULL || json_array_size(values) != 1 || v == NULL || v[0] == '\0' ||
+            strpbrk(v, "*?\\") != NULL) {
+            return NULL;
+        }
+        found = v;
+    }
+    return found;
+}
+
 static int describe_scan(struct svc_call *c, const struct ec2_describe_spec *spec,
                          const struct ec2_filter_set *fs, const char *after, int max, json_t *list,
                          const char **next)
@@ -371,6 +394,9 @@ static int describe_scan(struct svc_call *c, const struct ec2_describe_spec *spe
         .marker = after != NULL ? ec2_fmt(c, "=%s", after) : NULL,
         // A first page just big enough for an unfiltered answer; later pages as big as allowed.
         .limit = max > 0 && max < STORE_LIST_MAX ? (size_t)max + 1 : STORE_LIST_MAX,
+        // Narrowed through the store's indexes; the filters below still decide (ec2_common.h).
+        .parent = exact_filter_value(c, spec->parent_filter),
+        .path_prefix = exact_filter_value(c, spec->path_filter),
     };
     size_t kept = 0;
     *next = NULL;

@@ -297,6 +297,7 @@ static int describe_subnets_body(struct svc_call *c)
         .out_member = "Subnets",
         .filters = subnet_filters,
         .paged = true,
+        .parent_filter = "vpc-id",
     };
     return ec2_describe(c, &spec);
 }

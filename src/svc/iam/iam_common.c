@@ -275,15 +275,8 @@ const char *iam_fmt(struct svc_call *c, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    const char *out = svc_vfmt(c, fmt, ap);
     va_end(ap);
-    char *out = arena_alloc(c->arena, n > 0 ? (size_t)n + 1 : 1);
-    out[0] = '\0';
-    if (n > 0) {
-        va_start(ap, fmt);
-        vsnprintf(out, (size_t)n + 1, fmt, ap);
-        va_end(ap);
-    }
     return out;
 }
 
@@ -310,26 +303,15 @@ int iam_authorize_named(struct svc_call *c, const char *action, const char *arn,
 }
 
 // Runs a handler body in one transaction; see iam_common.h.
+// iam_store_error without entity wording, for svc_run_txn.
+static int iam_txn_error(struct svc_call *c, int rc, const struct store_err *e)
+{
+    return iam_store_error(c, rc, e, NULL, NULL);
+}
+
 int iam_run(struct svc_call *c, bool write, svc_handler_fn body)
 {
-    struct store_err e;
-    int rc = write ? store_begin(c->env->store, &e) : store_begin_read(c->env->store, &e);
-    if (rc != 0) {
-        return iam_store_error(c, rc, &e, NULL, NULL);
-    }
-    if (body(c) != 0) {
-        store_rollback(c->env->store);
-        json_decref(c->out);
-        c->out = NULL;
-        return -1;
-    }
-    rc = store_commit(c->env->store, &e);
-    if (rc != 0) {
-        json_decref(c->out);
-        c->out = NULL;
-        return iam_store_error(c, rc, &e, NULL, NULL);
-    }
-    return 0;
+    return svc_run_txn(c, write, body, iam_txn_error);
 }
 
 // Pages through a list held whole; see iam_common.h.

@@ -22,15 +22,8 @@ const char *logs_fmt(struct svc_call *c, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    const char *out = svc_vfmt(c, fmt, ap);
     va_end(ap);
-    char *out = arena_alloc(c->arena, n > 0 ? (size_t)n + 1 : 1);
-    out[0] = '\0';
-    if (n > 0) {
-        va_start(ap, fmt);
-        vsnprintf(out, (size_t)n + 1, fmt, ap);
-        va_end(ap);
-    }
     return out;
 }
 
@@ -219,24 +212,7 @@ void logs_request_tag_keys(struct svc_call *c, const json_t *tags, const json_t 
 // One transaction per operation; see logs_common.h.
 int logs_run(struct svc_call *c, bool write, svc_handler_fn body)
 {
-    struct store_err e = {{0}};
-    int rc = write ? store_begin(c->env->store, &e) : store_begin_read(c->env->store, &e);
-    if (rc != 0) {
-        return logs_store_error(c, rc, &e);
-    }
-    if (body(c) != 0) {
-        store_rollback(c->env->store);
-        json_decref(c->out);
-        c->out = NULL;
-        return -1;
-    }
-    rc = store_commit(c->env->store, &e);
-    if (rc != 0) {
-        json_decref(c->out);
-        c->out = NULL;
-        return logs_store_error(c, rc, &e);
-    }
-    return 0;
+    return svc_run_txn(c, write, body, logs_store_error);
 }
 
 // The clock; see logs_common.h.
