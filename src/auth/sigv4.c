@@ -16,6 +16,7 @@
 // The failure messages are AWS's own wordings as its services return them (sources cited where
 // each is produced); sigv4_failure_to_awserr maps them to each protocol's code and HTTP status.
 #include "auth/sigv4.h"
+#include "core/isotime.h"
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
@@ -527,10 +528,10 @@ static bool parse_http_date(const char *s, size_t n, time_t *out)
 // Writes t as "YYYYMMDDTHHMMSSZ" (17 bytes with the NUL).
 static void format_basic_time(time_t t, char out[17])
 {
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    int year = tm.tm_year + 1900;
-    int fields[] = {tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec};
+    struct isotime_fields f;
+    isotime_split((int64_t)t, &f);
+    int year = f.year < 0 ? -1 : f.year > 9999 ? 10000 : (int)f.year;
+    int fields[] = {(int)f.month, (int)f.day, (int)f.hour, (int)f.minute, (int)f.second};
     if (year < 0 || year > 9999) {
         year = year < 0 ? 0 : 9999;
     }

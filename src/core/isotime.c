@@ -228,6 +228,17 @@ int isotime_parse(const char *s, size_t len, int64_t *out_ms)
 }
 
 // Formats ms as an ISO 8601 UTC timestamp with whole seconds; see isotime.h.
+// Calendar fields of epoch seconds; see isotime.h.
+void isotime_split(int64_t secs, struct isotime_fields *out)
+{
+    int64_t days = secs / 86400 - (secs % 86400 < 0);
+    int64_t rem = secs - days * 86400;
+    civil_from_days(days, &out->year, &out->month, &out->day);
+    out->hour = (unsigned)(rem / 3600);
+    out->minute = (unsigned)(rem % 3600 / 60);
+    out->second = (unsigned)(rem % 60);
+}
+
 size_t isotime_format(int64_t ms, char *out, size_t cap)
 {
     if (cap == 0) {

@@ -17,6 +17,16 @@
 // 13, February 30, hour 25); *out_ms is unchanged on failure.
 int isotime_parse(const char *s, size_t len, int64_t *out_ms);
 
+// The UTC calendar fields of epoch seconds, computed arithmetically (gmtime_r takes the C
+// library's time zone lock, which every request thread would contend for).
+struct isotime_fields {
+    int64_t year;
+    unsigned month; // 1..12
+    unsigned day;   // 1..31
+    unsigned hour, minute, second;
+};
+void isotime_split(int64_t secs, struct isotime_fields *out);
+
 // Formats ms as "YYYY-MM-DDThh:mm:ssZ" (UTC, whole seconds) into out (at least 21 bytes).
 // Returns the length written, excluding the NUL.
 size_t isotime_format(int64_t ms, char *out, size_t cap);

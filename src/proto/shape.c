@@ -557,19 +557,16 @@ size_t shape_format_iso8601(int64_t ms, char *out, size_t cap)
     time_t secs;
     int millis;
     split_ms(ms, &secs, &millis);
-    struct tm tm;
-    if (gmtime_r(&secs, &tm) == NULL) {
-        secs = 0;
-        gmtime_r(&secs, &tm);
-    }
-    int year = tm.tm_year + 1900;
-    if (year < 0 || year > 9999 || cap < 25) {
-        int n = snprintf(out, cap, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", year, tm.tm_mon + 1,
-                         tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
+    struct isotime_fields f;
+    isotime_split((int64_t)secs, &f);
+    if (f.year < 0 || f.year > 9999 || cap < 25) {
+        int n = snprintf(out, cap, "%04lld-%02u-%02uT%02u:%02u:%02u.%03dZ", (long long)f.year,
+                         f.month, f.day, f.hour, f.minute, f.second, millis);
         return n < 0 ? 0 : (size_t)n;
     }
     // The common case without printf (it runs for every timestamp of every response).
-    int parts[] = {year, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis};
+    int parts[] = {(int)f.year,   (int)f.month,  (int)f.day, (int)f.hour,
+                   (int)f.minute, (int)f.second, millis};
     static const int widths[] = {4, 2, 2, 2, 2, 2, 3};
     static const char seps[] = "--T::.Z";
     size_t o = 0;

@@ -16,6 +16,7 @@
 
 #include <inttypes.h>
 #include <string.h>
+#include <time.h>
 
 struct parse_case {
     const char *text;
@@ -195,12 +196,30 @@ static void test_round_trip(void **state)
     }
 }
 
+// isotime_split must agree with the C library's gmtime_r on every day from 1900 to 2400 (leap
+// years, century rules) and at the edges of a day.
+static void test_split_matches_gmtime(void **state)
+{
+    (void)state;
+    for (int64_t t = -2208988800LL; t < 13569465600LL; t += 86400 - 1) {
+        time_t tt = (time_t)t;
+        struct tm tm;
+        assert_non_null(gmtime_r(&tt, &tm));
+        struct isotime_fields f;
+        isotime_split(t, &f);
+        if (f.year != tm.tm_year + 1900 || f.month != (unsigned)tm.tm_mon + 1 ||
+            f.day != (unsigned)tm.tm_mday || f.hour != (unsigned)tm.tm_hour ||
+            f.minute != (unsigned)tm.tm_min || f.second != (unsigned)tm.tm_sec) {
+            fail_msg("isotime_split(%lld) differs from gmtime_r", (long long)t);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parse_valid),
-        cmocka_unit_test(test_parse_invalid),
-        cmocka_unit_test(test_format),
+        cmocka_unit_test(test_split_matches_gmtime), cmocka_unit_test(test_parse_valid),
+        cmocka_unit_test(test_parse_invalid),        cmocka_unit_test(test_format),
         cmocka_unit_test(test_round_trip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
