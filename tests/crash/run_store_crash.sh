@@ -10,7 +10,8 @@
 #
 # The program is built straight from the sources, without CMake:
 #   gcc -std=c11 -O2 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Isrc tests/crash/store_crash.c \
-#       src/store/*.c src/core/arena.c src/core/buf.c -lsqlite3 -lpthread -o store_crash
+#       src/store/*.c src/core/arena.c src/core/buf.c src/core/strjoin.c -lsqlite3 -lpthread \
+#       -o store_crash
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -22,7 +23,8 @@ trap 'rm -rf "$WORK"' EXIT INT TERM
 BIN="$WORK/store_crash"
 gcc -std=c11 -O2 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
     -I"$ROOT/src" "$ROOT/tests/crash/store_crash.c" "$ROOT"/src/store/*.c \
-    "$ROOT/src/core/arena.c" "$ROOT/src/core/buf.c" -lsqlite3 -lpthread -o "$BIN"
+    "$ROOT/src/core/arena.c" "$ROOT/src/core/buf.c" "$ROOT/src/core/strjoin.c" -lsqlite3 -lpthread \
+    -o "$BIN"
 
 failed=0
 r=1
