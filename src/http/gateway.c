@@ -85,6 +85,7 @@ int gateway_open(const struct gateway_config *cfg, struct gateway **out, char *e
     gw->env.policies = gw->policies;
     gw->env.partition = "aws";
     gw->env.default_region = gw->region;
+    gw->env.data_dir = gw->data_dir;
     *out = gw;
     return 0;
 }

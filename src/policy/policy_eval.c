@@ -411,9 +411,14 @@ enum policy_result policy_evaluate(const struct policy_request *req, const struc
     resource_account(req, acct, sizeof(acct));
     bool same_account = in_account && (acct[0] == '\0' || strcmp(acct, pr->account) == 0);
     // The actions decided against a role's trust policy (AssumeRole*, and the session tagging
-    // and source identity that ride on it) and every KMS action need their resource policy.
-    bool required = starts_with(ev.action, "kms:") || starts_with(ev.action, "sts:assumerole") ||
-                    action_is(&ev, "sts:tagsession") || action_is(&ev, "sts:setsourceidentity");
+    // and source identity that ride on it) and every KMS action on a KMS key need their resource
+    // policy (AWS KMS Developer Guide, "Key policies": no principal, not even the root, has access
+    // to a key unless the key policy allows it). KMS actions without a key (CreateKey, ListKeys,
+    // ListAliases, GenerateRandom, and the alias half of the alias actions) are decided by IAM
+    // policies alone ("IAM policies" in the same guide).
+    bool required = (starts_with(ev.action, "kms:") && strstr(ev.resource, ":key/") != NULL) ||
+                    starts_with(ev.action, "sts:assumerole") || action_is(&ev, "sts:tagsession") ||
+                    action_is(&ev, "sts:setsourceidentity");
     enum grant_class grant = res.grant;
     if (set->kms_grant_allows && starts_with(ev.action, "kms:") && grant < GRANT_DIRECT) {
         grant = GRANT_DIRECT;

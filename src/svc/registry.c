@@ -30,6 +30,9 @@ const struct svc_service svc_registry[] = {
     {"logs", logs_group_handlers},
     {"logs", logs_stream_handlers},
     {"logs", logs_event_handlers},
+    {"kms", kms_key_handlers},
+    {"kms", kms_alias_handlers},
+    {"kms", kms_crypto_handlers},
 };
 // clang-format on
 

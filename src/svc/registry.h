@@ -42,6 +42,9 @@ extern const struct svc_handler ec2_flowlog_handlers[];
 extern const struct svc_handler ec2_route_handlers[];
 extern const struct svc_handler ec2_gateway_handlers[];
 extern const struct svc_handler ec2_address_handlers[];
+extern const struct svc_handler kms_key_handlers[];
+extern const struct svc_handler kms_alias_handlers[];
+extern const struct svc_handler kms_crypto_handlers[];
 
 // The sagebox test hooks served under /_sagebox/ (loopback, account root only; the gateway
 // authenticates them with SigV4 like AWS requests): each entry's operation is the request path,

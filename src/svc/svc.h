@@ -28,6 +28,7 @@ struct svc_env {
     struct policy_cache *policies;
     const char *partition;      // "aws"
     const char *default_region; // the server's --region
+    const char *data_dir;       // the server's data directory (KMS keeps its master key there)
 };
 
 // The authenticated principal of a request, resolved from its access key by the auth layer.
