@@ -33,6 +33,8 @@ const struct svc_service svc_registry[] = {
     {"kms", kms_key_handlers},
     {"kms", kms_alias_handlers},
     {"kms", kms_crypto_handlers},
+    {"kms", kms_grant_handlers},
+    {"kms", kms_asym_handlers},
 };
 // clang-format on
 

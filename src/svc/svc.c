@@ -198,6 +198,7 @@ int svc_authorize(struct svc_call *c, const char *action, const char *resource,
         .boundary_count = boundary.count,
         .session = ss_pols,
         .session_count = session.count,
+        .kms_grant_allows = c->kms_grant_allows,
     };
     struct policy_request req = {
         .action = action,

@@ -65,6 +65,8 @@ struct svc_call {
     json_t *out;      // the output tree; the handler creates it (NULL: no output members)
     struct awserr err;
     char decision[24]; // "Allowed", "ImplicitlyDenied", "ExplicitlyDenied" for the log
+    // KMS: a grant allows the request (policy_set.kms_grant_allows) in the next svc_authorize.
+    bool kms_grant_allows;
 };
 
 // An operation handler: returns 0 after filling c->out, or -1 after filling c->err. On -1

@@ -172,7 +172,7 @@ static void test_find_by_every_name(void **state)
     static const char *const refs[] = {
         KEY_ID,
         "0B2AD402-1C2D-4E6A-8AC4-1F2E3D4C5B6A",
-        "arn:aws:kms:us-east-1:111122223333:key/" KEY_ID,
+        ("arn:aws:kms:us-east-1:111122223333:key/" KEY_ID),
         "alias/s3",
         "arn:aws:kms:us-east-1:111122223333:alias/s3",
     };

@@ -8,6 +8,7 @@
 // the new key. "User: ... is not authorized to perform: kms:CreateAlias on resource:
 // arn:aws:kms:eu-west-1:...:alias/..." (awsdocs/iam-user-guide#119) shows the alias half.
 #include "svc/kms/kms_common.h"
+#include "core/jsonload.h"
 #include "svc/registry.h"
 
 #include <stdlib.h>
@@ -143,7 +144,7 @@ static int update_alias_body(struct svc_call *c)
                   old.arn, k.arn);
         goto out;
     }
-    json_t *d = json_loadb(o.doc, o.doc_len, 0, NULL);
+    json_t *d = jsonload(o.doc, o.doc_len);
     json_int_t created = json_integer_value(json_object_get(d, "CreationDate"));
     json_decref(d);
     rc = put_alias(c, name, k.id, created, STORE_REPLACE);
@@ -215,7 +216,7 @@ static int list_aliases_body(struct svc_call *c)
     }
     json_t *out = json_array();
     for (size_t i = 0; i < l.count; i++) {
-        json_t *d = json_loadb(l.items[i].doc, l.items[i].doc_len, 0, NULL);
+        json_t *d = jsonload(l.items[i].doc, l.items[i].doc_len);
         if (json_is_object(d)) {
             json_array_append(out, d);
         }

@@ -224,8 +224,18 @@ static int run_encrypting(struct svc_call *c, svc_handler_fn body)
 
 // ---- Encrypt / Decrypt / ReEncrypt -------------------------------------------------------------
 
+// Whether the request's EncryptionAlgorithm is an RSA one (asym_ops.c handles those).
+static bool rsa_requested(const struct svc_call *c)
+{
+    const char *alg = kms_in_str(c, "EncryptionAlgorithm");
+    return alg != NULL && strncmp(alg, "RSAES_", 6) == 0;
+}
+
 static int encrypt_body(struct svc_call *c)
 {
+    if (rsa_requested(c)) {
+        return kms_asym_encrypt(c);
+    }
     size_t len = 0;
     unsigned char *plain = kms_unb64(c, kms_in_str(c, "Plaintext"), &len);
     struct kms_key k = {0};
@@ -244,6 +254,9 @@ KMS_ENCRYPTING_OPERATION(encrypt)
 
 static int decrypt_body(struct svc_call *c)
 {
+    if (rsa_requested(c)) {
+        return kms_asym_decrypt(c);
+    }
     struct kms_key k = {0};
     struct buf plain = BUF_INIT;
     int rc = decrypt_with(c, "kms:Decrypt", kms_in_str(c, "CiphertextBlob"), kms_in_str(c, "KeyId"),

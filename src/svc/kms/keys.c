@@ -12,6 +12,8 @@
 // encryption (crypto_ops.c: kms_rotate_if_due).
 #include "core/ids.h"
 #include "svc/kms/kms_common.h"
+#include "core/jsonload.h"
+#include "svc/kms/kms_internal.h"
 #include "svc/registry.h"
 
 #include <stdlib.h>
@@ -247,7 +249,14 @@ static int describe_key_body(struct svc_call *c)
     kms_key_release(&k);
     return 0;
 }
-KMS_OPERATION(describe_key, false)
+static int describe_key(struct svc_call *c)
+{
+    // DescribeKey of a predefined AWS managed alias creates its key (kms_internal.h).
+    if (kms_internal_ensure_managed(c, kms_in_str(c, "KeyId")) != 0) {
+        return -1;
+    }
+    return kms_run(c, false, describe_key_body);
+}
 
 static int list_keys_body(struct svc_call *c)
 {
@@ -272,7 +281,7 @@ static int list_keys_body(struct svc_call *c)
     }
     json_t *keys = json_array();
     for (size_t i = 0; i < l.count; i++) {
-        json_t *d = json_loadb(l.items[i].doc, l.items[i].doc_len, 0, NULL);
+        json_t *d = jsonload(l.items[i].doc, l.items[i].doc_len);
         const json_t *dd = json_object_get(d, "DeletionDate");
         bool deleted = json_is_number(dd) && (double)c->now >= json_number_value(dd);
         json_decref(d);

@@ -40,6 +40,7 @@
 
 #define KMS_KIND_KEY   "kms.key"
 #define KMS_KIND_ALIAS "kms.alias"
+#define KMS_KIND_GRANT "kms.grant"
 
 // The store scope of a kind in the caller's account and the request's region.
 struct store_scope kms_scope(const struct svc_call *c, const char *kind);
@@ -111,9 +112,23 @@ int kms_key_save(struct svc_call *c, struct kms_key *k);
 // Decides action ("kms:DescribeKey") on key k with its key policy and the KMS condition keys:
 // kms:CallerAccount, kms:KeySpec, kms:KeyUsage, kms:KeyOrigin, kms:RequestAlias (when the request
 // named an alias), kms:ResourceAliases, kms:GrantIsForAWSResource ("false": a direct call),
-// aws:ResourceTag/* (kms:ViaService is absent for direct calls). Returns 0 when allowed, or -1
+// aws:ResourceTag/* (kms:ViaService is absent for direct calls). When the policies alone do not
+// allow (an implicit deny), a grant of the key for the caller and action (kms_grant_allows)
+// allows the request, as in AWS; an explicit deny still wins. Returns 0 when allowed, or -1
 // with c->err set to AccessDeniedException with the engine's message.
 int kms_authorize_key(struct svc_call *c, const char *action, const struct kms_key *k);
+
+// kms_authorize_key that also stores in *by_grant (may be NULL) whether it was a grant, not the
+// policies alone, that allowed the request.
+int kms_authorize_key_grant(struct svc_call *c, const char *action, const struct kms_key *k,
+                            bool *by_grant);
+
+// Whether a grant of k (grants.c) allows the caller action ("kms:Decrypt"): its grantee is the
+// caller's ARN or, for a role session, the role's ARN; its operations include the action; its
+// constraints hold for the request's encryption context (EncryptionContext, or
+// Source/DestinationEncryptionContext for ReEncryptFrom/ReEncryptTo). Returns 1 when one does,
+// 0 when none does, -1 with c->err set on a store failure.
+int kms_grant_allows(struct svc_call *c, const struct kms_key *k, const char *action);
 
 // Decides an action that has no key (CreateKey, ListKeys, ListAliases, GenerateRandom) or the
 // alias half of an alias operation (resource: the alias ARN, or "*"): the caller's IAM policies
@@ -188,5 +203,13 @@ bool kms_rotation_due(const struct svc_call *c, const struct kms_key *k);
 // The default key policy of a key of the caller's account (AWS KMS Developer Guide, "Default key
 // policy": the account root may do kms:*, which lets IAM policies decide), in the arena.
 const char *kms_default_policy(struct svc_call *c);
+
+// Encrypt and Decrypt with an RSA key (asym_ops.c): crypto_ops.c calls them, inside its
+// transaction, when the request's EncryptionAlgorithm is RSAES_OAEP_SHA_1 or RSAES_OAEP_SHA_256.
+// The key must be an enabled RSA ENCRYPT_DECRYPT key (InvalidKeyUsageException otherwise), the
+// plaintext at most kms_rsa_max_plaintext bytes (ValidationException), Decrypt needs KeyId.
+// Return 0 with c->out filled, or -1 with c->err set.
+int kms_asym_encrypt(struct svc_call *c);
+int kms_asym_decrypt(struct svc_call *c);
 
 #endif
