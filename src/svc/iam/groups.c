@@ -552,77 +552,6 @@ static int list_groups_for_user(struct svc_call *c)
 
 // ---- Inline policies -----------------------------------------------------------------------
 
-// Counts the characters IAM counts against an inline-policy quota: all but whitespace outside
-// string literals (the engine's rule, policy_parse.c). A group's quota is the sum over its
-// inline policies (IAM User Guide, "IAM and AWS STS quotas").
-static size_t counted_chars(const char *s)
-{
-    size_t n = 0;
-    bool in_str = false;
-    for (size_t i = 0; s[i] != '\0'; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        if ((ch & 0xC0) == 0x80) {
-            continue;
-        }
-        if (in_str) {
-            n++;
-            if (ch == '\\' && s[i + 1] != '\0') {
-                i++;
-                n++;
-            } else if (ch == '"') {
-                in_str = false;
-            }
-            continue;
-        }
-        if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') {
-            continue;
-        }
-        if (ch == '"') {
-            in_str = true;
-        }
-        n++;
-    }
-    return n;
-}
-
-static int check_aggregate(struct svc_call *c, const char *group_id, const char *group_name,
-                           const char *policy_name, const char *doc)
-{
-    size_t total = counted_chars(doc);
-    struct store_scope sc = rows(c, IAM_KIND_GROUP_POLICY);
-    struct store_list_opts lo = {.parent = group_id, .limit = STORE_LIST_MAX};
-    for (;;) {
-        struct store_list l;
-        struct store_err e = {{0}};
-        int rc = store_list(c->env->store, &sc, &lo, c->arena, &l, &e);
-        if (rc != 0) {
-            return fail_store(c, rc, &e);
-        }
-        for (size_t i = 0; i < l.count; i++) {
-            json_t *p = load_doc(c, &l.items[i]);
-            if (p == NULL) {
-                return -1;
-            }
-            const char *pn = jstr(p, "PolicyName");
-            const char *pd = jstr(p, "PolicyDocument");
-            if (pn != NULL && pd != NULL && strcmp(pn, policy_name) != 0) {
-                total += counted_chars(pd);
-            }
-            json_decref(p);
-        }
-        if (!l.truncated) {
-            break;
-        }
-        lo.marker = l.next_marker;
-    }
-    if (total > GROUP_INLINE_POLICY_CHARS) {
-        return awserr_set(&c->err, 409, "LimitExceeded",
-                          "Maximum policy size of %d bytes exceeded for group %s",
-                          GROUP_INLINE_POLICY_CHARS, group_name);
-    }
-    return 0;
-}
-
 // PutGroupPolicy: adds or replaces an inline policy, validated as IAM validates it.
 static int put_group_policy(struct svc_call *c)
 {
@@ -637,7 +566,8 @@ static int put_group_policy(struct svc_call *c)
     const char *name = adup(c, jstr(gdoc, "GroupName"));
     json_decref(gdoc);
     if (iam_check_policy(c, pdoc, POLICY_KIND_INLINE_GROUP, name) != 0 ||
-        check_aggregate(c, gobj.id, name, pname, pdoc) != 0) {
+        iam_check_inline_total(c, IAM_KIND_GROUP_POLICY, gobj.id, "group", name, pname, pdoc,
+                               GROUP_INLINE_POLICY_CHARS) != 0) {
         return -1;
     }
     json_t *doc = json_pack("{s:s, s:s}", "PolicyName", pname, "PolicyDocument", pdoc);

@@ -390,3 +390,77 @@ json_t *iam_now(const struct svc_call *c)
 {
     return json_integer((json_int_t)c->now);
 }
+
+// Counts the characters IAM counts against an inline-policy quota: all but whitespace outside
+// string literals (the same rule as the engine's, policy_parse.c).
+static size_t counted_chars(const char *s)
+{
+    size_t n = 0;
+    bool in_str = false;
+    for (size_t i = 0; s[i] != '\0'; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if ((ch & 0xC0) == 0x80) {
+            continue;
+        }
+        if (in_str) {
+            n++;
+            if (ch == '\\' && s[i + 1] != '\0') {
+                i++;
+                n++;
+            } else if (ch == '"') {
+                in_str = false;
+            }
+            continue;
+        }
+        if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') {
+            continue;
+        }
+        if (ch == '"') {
+            in_str = true;
+        }
+        n++;
+    }
+    return n;
+}
+
+// The aggregate size of an entity's inline policies; see iam_common.h.
+int iam_check_inline_total(struct svc_call *c, const char *kind, const char *owner_id,
+                           const char *noun, const char *owner_name, const char *policy_name,
+                           const char *doc, size_t limit)
+{
+    size_t total = counted_chars(doc);
+    struct store_scope sc = iam_scope(c, kind);
+    sc.name_ci = false;
+    struct store_list_opts lo = {.parent = owner_id, .limit = STORE_LIST_MAX};
+    for (;;) {
+        struct store_list l;
+        struct store_err e = {{0}};
+        int rc = store_list(c->env->store, &sc, &lo, c->arena, &l, &e);
+        if (rc != 0) {
+            return iam_store_error(c, rc, &e, NULL, NULL);
+        }
+        for (size_t i = 0; i < l.count; i++) {
+            json_t *p = jsonload(l.items[i].doc, l.items[i].doc_len);
+            if (p == NULL) {
+                return iam_store_error(c, SB_ECORRUPT, NULL, NULL, NULL);
+            }
+            const json_t *pn = json_object_get(p, "PolicyName");
+            const json_t *pd = json_object_get(p, "PolicyDocument");
+            if (json_is_string(pn) && json_is_string(pd) &&
+                strcmp(json_string_value(pn), policy_name) != 0) {
+                total += counted_chars(json_string_value(pd));
+            }
+            json_decref(p);
+        }
+        if (!l.truncated) {
+            break;
+        }
+        lo.marker = l.next_marker;
+    }
+    if (total > limit) {
+        return awserr_set(&c->err, 409, "LimitExceeded",
+                          "Maximum policy size of %zu bytes exceeded for %s %s", limit, noun,
+                          owner_name);
+    }
+    return 0;
+}

@@ -123,4 +123,13 @@ int iam_count_children(struct svc_call *c, const char *kind, const char *parent,
 // The current time as the integer epoch seconds stored in CreateDate members.
 json_t *iam_now(const struct svc_call *c);
 
+// Checks that the inline policies of an entity (objects of kind whose parent is owner_id), with
+// policy_name's document replaced by doc, stay within limit characters as IAM counts them (all
+// but whitespace outside string literals; IAM User Guide, "IAM and AWS STS quotas": the sum size
+// of all inline policies per entity). noun and owner_name word the error: 409 LimitExceeded
+// "Maximum policy size of LIMIT bytes exceeded for NOUN NAME". Returns 0 or -1 with c->err set.
+int iam_check_inline_total(struct svc_call *c, const char *kind, const char *owner_id,
+                           const char *noun, const char *owner_name, const char *policy_name,
+                           const char *doc, size_t limit);
+
 #endif

@@ -1018,81 +1018,6 @@ static int get_access_key_last_used(struct svc_call *c)
 
 // ---- Inline policies -----------------------------------------------------------------------
 
-// Counts the characters IAM counts against an inline-policy quota: all but whitespace outside
-// string literals (the same rule as the engine's, policy_parse.c); the quota of a user, group or
-// role is the sum over its inline policies (IAM User Guide, "IAM and AWS STS quotas": "the total
-// aggregate policy size (the sum size of all inline policies) per entity").
-static size_t counted_chars(const char *s)
-{
-    size_t n = 0;
-    bool in_str = false;
-    for (size_t i = 0; s[i] != '\0'; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        if ((ch & 0xC0) == 0x80) {
-            continue;
-        }
-        if (in_str) {
-            n++;
-            if (ch == '\\' && s[i + 1] != '\0') {
-                i++;
-                n++;
-            } else if (ch == '"') {
-                in_str = false;
-            }
-            continue;
-        }
-        if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') {
-            continue;
-        }
-        if (ch == '"') {
-            in_str = true;
-        }
-        n++;
-    }
-    return n;
-}
-
-// Checks that the user's inline policies, with policy_name's document replaced by doc, stay
-// within USER_INLINE_POLICY_CHARS. Returns 0 or -1 with LimitExceeded (the engine's wording).
-static int check_aggregate(struct svc_call *c, const char *user_id, const char *user_name,
-                           const char *policy_name, const char *doc)
-{
-    size_t total = counted_chars(doc);
-    struct store_scope sc = iam_scope(c, IAM_KIND_USER_POLICY);
-    sc.name_ci = false;
-    struct store_list_opts lo = {.parent = user_id, .limit = STORE_LIST_MAX};
-    for (;;) {
-        struct store_list l;
-        struct store_err e = {{0}};
-        int rc = store_list(c->env->store, &sc, &lo, c->arena, &l, &e);
-        if (rc != 0) {
-            return fail_store(c, rc, &e);
-        }
-        for (size_t i = 0; i < l.count; i++) {
-            json_t *p = load_doc(c, &l.items[i]);
-            if (p == NULL) {
-                return -1;
-            }
-            const char *pn = jstr(p, "PolicyName");
-            const char *pd = jstr(p, "PolicyDocument");
-            if (pn != NULL && pd != NULL && strcmp(pn, policy_name) != 0) {
-                total += counted_chars(pd);
-            }
-            json_decref(p);
-        }
-        if (!l.truncated) {
-            break;
-        }
-        lo.marker = l.next_marker;
-    }
-    if (total > USER_INLINE_POLICY_CHARS) {
-        return awserr_set(&c->err, 409, "LimitExceeded",
-                          "Maximum policy size of %d bytes exceeded for user %s",
-                          USER_INLINE_POLICY_CHARS, user_name);
-    }
-    return 0;
-}
-
 static const char *policy_id(struct svc_call *c, const char *owner_id, const char *policy_name)
 {
     return afmt2(c, owner_id, "/", policy_name);
@@ -1112,7 +1037,8 @@ static int put_user_policy(struct svc_call *c)
     const char *uname = adup(c, jstr(udoc, "UserName"));
     json_decref(udoc);
     if (iam_check_policy(c, pdoc, POLICY_KIND_INLINE_USER, uname) != 0 ||
-        check_aggregate(c, user.id, uname, pname, pdoc) != 0) {
+        iam_check_inline_total(c, IAM_KIND_USER_POLICY, user.id, "user", uname, pname, pdoc,
+                               USER_INLINE_POLICY_CHARS) != 0) {
         return -1;
     }
     json_t *doc = json_pack("{s:s, s:s}", "PolicyName", pname, "PolicyDocument", pdoc);
