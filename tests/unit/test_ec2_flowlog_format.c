@@ -19,6 +19,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "store_fixture.h"
+
 #include "svc/ec2/ec2_common.h"
 #include "svc/ec2/flowlog_delivery.h"
 #include "svc/iam/iam_store.h"
@@ -385,78 +387,6 @@ static void t_group_names(void **state)
 // ---- The delivery role on a real store
 // -----------------------------------------------------------
 
-struct fix {
-    char root[64];
-    char dir[96];
-    struct store *store;
-    struct svc_env env;
-    struct svc_caller caller;
-    struct arena arena;
-    struct svc_call call;
-};
-
-static void rm_rf(const char *path)
-{
-    DIR *d = opendir(path);
-    if (d != NULL) {
-        struct dirent *e = readdir(d);
-        while (e != NULL) {
-            if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
-                char sub[512];
-                snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
-                rm_rf(sub);
-            }
-            e = readdir(d);
-        }
-        closedir(d);
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
-}
-
-static int setup(void **state)
-{
-    struct fix *f = calloc(1, sizeof(*f));
-    snprintf(f->root, sizeof(f->root), "/tmp/sbfl-XXXXXX");
-    assert_non_null(mkdtemp(f->root));
-    snprintf(f->dir, sizeof(f->dir), "%s/data", f->root);
-    struct store_opts o = {.data_dir = f->dir, .version = "0.1.0-test"};
-    struct store_err err = {{0}};
-    assert_int_equal(store_open(&o, &f->store, &err), 0);
-    f->env.store = f->store;
-    f->env.policies = policy_cache_new(64);
-    f->env.partition = "aws";
-    f->env.default_region = "us-east-1";
-    snprintf(f->caller.account, sizeof(f->caller.account), "%s", "111122223333");
-    snprintf(f->caller.arn, sizeof(f->caller.arn), "%s", "arn:aws:iam::111122223333:root");
-    f->caller.principal.type = POLICY_PRINCIPAL_ROOT;
-    f->caller.principal.arn = f->caller.arn;
-    f->caller.principal.account = f->caller.account;
-    arena_init(&f->arena, NULL, 0);
-    f->call.env = &f->env;
-    f->call.arena = &f->arena;
-    f->call.request_id = "test";
-    f->call.service = "ec2";
-    f->call.operation = "CreateFlowLogs";
-    f->call.region = "us-east-1";
-    f->call.caller = &f->caller;
-    f->call.now = 1795000000;
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fix *f = *state;
-    arena_release(&f->arena);
-    store_close(f->store);
-    policy_cache_free(f->env.policies);
-    rm_rf(f->root);
-    free(f);
-    return 0;
-}
-
 static void store_json(struct fix *f, const char *kind, const char *id, const char *name,
                        const char *parent, json_t *doc)
 {
@@ -591,6 +521,20 @@ static void t_role_permissions(void **state)
     assert_int_equal(check(f, "lab", "fl-group-2", false), FLOWLOG_ROLE_OK);
     assert_int_equal(check(f, "lab", "other", false), FLOWLOG_ROLE_DENIED);
     assert_int_equal(check(f, "noput", "fl-group", true), FLOWLOG_ROLE_DENIED);
+}
+
+static int setup(void **state)
+{
+    struct fix *f = fix_open("sbfl", "111122223333", "ec2", "CreateFlowLogs");
+    f->call.now = 1795000000;
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fix_close(*state);
+    return 0;
 }
 
 int main(void)

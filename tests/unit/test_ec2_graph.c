@@ -14,6 +14,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "store_fixture.h"
+
 #include "svc/ec2/ec2_common.h"
 
 #include <dirent.h>
@@ -21,71 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-struct fix {
-    char root[64];
-    char dir[96];
-    struct store *store;
-    struct svc_env env;
-    struct svc_caller caller;
-    struct arena arena;
-    struct svc_call call;
-};
-
-static void rm_rf(const char *path)
-{
-    DIR *d = opendir(path);
-    if (d != NULL) {
-        struct dirent *e = readdir(d);
-        while (e != NULL) {
-            if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
-                char sub[512];
-                snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
-                rm_rf(sub);
-            }
-            e = readdir(d);
-        }
-        closedir(d);
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
-}
-
-static int setup(void **state)
-{
-    struct fix *f = calloc(1, sizeof(*f));
-    snprintf(f->root, sizeof(f->root), "/tmp/sbec2-XXXXXX");
-    assert_non_null(mkdtemp(f->root));
-    snprintf(f->dir, sizeof(f->dir), "%s/data", f->root);
-    struct store_opts o = {.data_dir = f->dir, .version = "0.1.0-test"};
-    struct store_err err = {{0}};
-    assert_int_equal(store_open(&o, &f->store, &err), 0);
-    f->env.store = f->store;
-    f->env.partition = "aws";
-    f->env.default_region = "us-east-1";
-    snprintf(f->caller.account, sizeof(f->caller.account), "%s", "111122223333");
-    arena_init(&f->arena, NULL, 0);
-    f->call.env = &f->env;
-    f->call.arena = &f->arena;
-    f->call.request_id = "test";
-    f->call.service = "ec2";
-    f->call.operation = "Test";
-    f->call.region = "us-east-1";
-    f->call.caller = &f->caller;
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fix *f = *state;
-    arena_release(&f->arena);
-    store_close(f->store);
-    rm_rf(f->root);
-    free(f);
-    return 0;
-}
 
 static const struct ec2_kind *K(const char *kind)
 {
@@ -286,6 +223,19 @@ static void t_subnet_addresses(void **state)
     assert_int_equal(take(f, SUB1, NULL, ip), 0);
     assert_string_equal(ip, "10.0.0.9"); // the freed address is the lowest free one again
     assert_int_equal(ec2_subnet_release_ip(&f->call, "subnet-0000000000000000f", "10.0.0.9"), 0);
+}
+
+static int setup(void **state)
+{
+    struct fix *f = fix_open("sbec2", "111122223333", "ec2", "Test");
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fix_close(*state);
+    return 0;
 }
 
 int main(void)

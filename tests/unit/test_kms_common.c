@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "store_fixture.h"
+
 #include "svc/kms/kms_common.h"
 
 #include <dirent.h>
@@ -21,36 +23,6 @@
 
 #define ACCOUNT "111122223333"
 #define KEY_ID  "0b2ad402-1c2d-4e6a-8ac4-1f2e3d4c5b6a"
-
-struct fix {
-    char root[64];
-    char dir[96];
-    struct store *store;
-    struct svc_env env;
-    struct svc_caller caller;
-    struct arena arena;
-    struct svc_call call;
-};
-
-static void rm_rf(const char *path)
-{
-    DIR *d = opendir(path);
-    if (d != NULL) {
-        struct dirent *e = readdir(d);
-        while (e != NULL) {
-            if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
-                char sub[512];
-                snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
-                rm_rf(sub);
-            }
-            e = readdir(d);
-        }
-        closedir(d);
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
-}
 
 // Stores a symmetric key with one backing version and, when alias is not NULL, an alias to it.
 static void put_key(struct fix *f, const char *state, const char *alias)
@@ -83,43 +55,6 @@ static void put_key(struct fix *f, const char *state, const char *alias)
                               .doc_len = 2};
         assert_int_equal(store_put(f->store, &a, STORE_UPSERT, &e), 0);
     }
-}
-
-static int setup(void **state)
-{
-    struct fix *f = calloc(1, sizeof(*f));
-    snprintf(f->root, sizeof(f->root), "/tmp/sbkms-XXXXXX");
-    assert_non_null(mkdtemp(f->root));
-    snprintf(f->dir, sizeof(f->dir), "%s/data", f->root);
-    struct store_opts o = {.data_dir = f->dir, .version = "0.1.0-test"};
-    struct store_err err = {{0}};
-    assert_int_equal(store_open(&o, &f->store, &err), 0);
-    f->env.store = f->store;
-    f->env.partition = "aws";
-    f->env.default_region = "us-east-1";
-    f->env.data_dir = f->dir;
-    snprintf(f->caller.account, sizeof(f->caller.account), "%s", ACCOUNT);
-    arena_init(&f->arena, NULL, 0);
-    f->call.env = &f->env;
-    f->call.arena = &f->arena;
-    f->call.request_id = "test";
-    f->call.service = "kms";
-    f->call.operation = "Test";
-    f->call.region = "us-east-1";
-    f->call.caller = &f->caller;
-    f->call.now = time(NULL);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fix *f = *state;
-    store_close(f->store);
-    arena_release(&f->arena);
-    rm_rf(f->root);
-    free(f);
-    return 0;
 }
 
 static void test_base64_vectors(void **state)
@@ -257,6 +192,19 @@ static void test_states(void **state)
     snprintf(msg, sizeof(msg), "%s is pending deletion.", arn);
     assert_string_equal(f->call.err.message, msg);
     kms_key_release(&k);
+}
+
+static int setup(void **state)
+{
+    struct fix *f = fix_open("sbkms", ACCOUNT, "kms", "Test");
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fix_close(*state);
+    return 0;
 }
 
 int main(void)

@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "store_fixture.h"
+
 #include "svc/kms/kms_common.h"
 #include "svc/kms/kms_internal.h"
 
@@ -28,83 +30,6 @@
 #define KEY_ID   "6f1c0a52-7d3e-4b8a-9c2d-0e1f2a3b4c5d"
 #define ENDPOINT "vpce-0a1b2c3d4e5f60718"
 #define VIA_S3   "s3.us-east-1.amazonaws.com"
-
-struct fix {
-    char root[64];
-    char dir[96];
-    struct store *store;
-    struct svc_env env;
-    struct svc_caller caller;
-    struct arena arena;
-    struct svc_call call;
-};
-
-static void rm_rf(const char *path)
-{
-    DIR *d = opendir(path);
-    if (d != NULL) {
-        struct dirent *e = readdir(d);
-        while (e != NULL) {
-            if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
-                char sub[512];
-                snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
-                rm_rf(sub);
-            }
-            e = readdir(d);
-        }
-        closedir(d);
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
-}
-
-static int setup(void **state)
-{
-    struct fix *f = calloc(1, sizeof(*f));
-    snprintf(f->root, sizeof(f->root), "/tmp/sbkmsi-XXXXXX");
-    assert_non_null(mkdtemp(f->root));
-    snprintf(f->dir, sizeof(f->dir), "%s/data", f->root);
-    struct store_opts o = {.data_dir = f->dir, .version = "0.1.0-test"};
-    struct store_err err = {{0}};
-    assert_int_equal(store_open(&o, &f->store, &err), 0);
-    f->env.store = f->store;
-    f->env.policies = policy_cache_new(64);
-    f->env.partition = "aws";
-    f->env.default_region = "us-east-1";
-    f->env.data_dir = f->dir;
-    snprintf(f->caller.account, sizeof(f->caller.account), "%s", ACCOUNT);
-    snprintf(f->caller.arn, sizeof(f->caller.arn), "%s", ROOT_ARN);
-    f->caller.principal.type = POLICY_PRINCIPAL_ROOT;
-    f->caller.principal.arn = f->caller.arn;
-    f->caller.principal.account = f->caller.account;
-    arena_init(&f->arena, NULL, 0);
-    f->call.env = &f->env;
-    f->call.arena = &f->arena;
-    f->call.request_id = "test";
-    f->call.service = "s3";
-    f->call.operation = "PutObject";
-    f->call.region = "us-east-1";
-    f->call.caller = &f->caller;
-    f->call.now = time(NULL);
-    f->call.ctx = policy_context_new();
-    // What the gateway sets on every direct request.
-    policy_context_set(f->call.ctx, "aws:ViaAWSService", "false");
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fix *f = *state;
-    policy_context_free(f->call.ctx);
-    arena_release(&f->arena);
-    store_close(f->store);
-    policy_cache_free(f->env.policies);
-    rm_rf(f->root);
-    free(f);
-    return 0;
-}
 
 // Stores a symmetric customer managed key KEY_ID with this key policy.
 static void put_key(struct fix *f, const char *policy)
@@ -320,6 +245,22 @@ static void test_unknown_key(void **state)
                      -1);
     assert_string_equal(c->err.code, "NotFoundException");
     assert_int_equal(c->err.status, 400);
+}
+
+static int setup(void **state)
+{
+    struct fix *f = fix_open("sbkmsi", ACCOUNT, "s3", "PutObject");
+    f->call.ctx = policy_context_new();
+    // What the gateway sets on every direct request.
+    policy_context_set(f->call.ctx, "aws:ViaAWSService", "false");
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fix_close(*state);
+    return 0;
 }
 
 int main(void)
