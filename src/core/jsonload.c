@@ -6,6 +6,7 @@
 #include "core/jsonv.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,11 +36,12 @@ static json_t *convert(const struct jsonv *v)
         if (is_integer_text(v->u.str, v->len)) {
             errno = 0;
             long long n = strtoll(v->u.str, NULL, 10);
-            if (errno == 0) {
-                return json_integer((json_int_t)n);
-            }
+            // json_loadb refuses an integer that does not fit ("too big integer"), and so
+            // does this loader, rather than make it a real.
+            return errno == 0 ? json_integer((json_int_t)n) : NULL;
         }
-        return json_real(v->num);
+        // ... and a real that overflows ("real number overflow").
+        return isfinite(v->num) ? json_real(v->num) : NULL;
     case JSONV_STRING:
         // jsonv checked the UTF-8 and refuses \u0000, as json_loadb does without JSON_ALLOW_NUL.
         return json_stringn_nocheck(v->u.str, v->len);

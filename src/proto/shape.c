@@ -395,24 +395,31 @@ out:
     return rc;
 }
 
+// clang-format off
+// The value of each byte as a base64 digit (RFC 4648 table 1), -1 for bytes that are not one.
+static const signed char b64_digit[256] = {
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 62, -1, -1, -1, 63,
+    52, 53, 54, 55, 56, 57, 58, 59, 60, 61, -1, -1, -1, -1, -1, -1,
+    -1,  0,  1,  2,  3,  4,  5,  6,  7,  8,  9, 10, 11, 12, 13, 14,
+    15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, -1, -1, -1, -1, -1,
+    -1, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
+    41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+};
+// clang-format on
+
 static int b64_value(unsigned char c)
 {
-    if (c >= 'A' && c <= 'Z') {
-        return c - 'A';
-    }
-    if (c >= 'a' && c <= 'z') {
-        return c - 'a' + 26;
-    }
-    if (c >= '0' && c <= '9') {
-        return c - '0' + 52;
-    }
-    if (c == '+') {
-        return 62;
-    }
-    if (c == '/') {
-        return 63;
-    }
-    return -1;
+    return b64_digit[c];
 }
 
 // Checks strict base64; see shape.h.
@@ -425,10 +432,13 @@ bool shape_base64_check(const char *s, size_t len, size_t *decoded_len)
     if (len >= 4 && s[len - 1] == '=') {
         pad = s[len - 2] == '=' ? 2 : 1;
     }
+    // A byte that is not a digit makes the OR negative (-1 has every bit set).
+    int any = 0;
     for (size_t i = 0; i < len - pad; i++) {
-        if (b64_value((unsigned char)s[i]) < 0) {
-            return false;
-        }
+        any |= b64_value((unsigned char)s[i]);
+    }
+    if (any < 0) {
+        return false;
     }
     // The bits beyond the last byte must be zero (RFC 4648 section 3.5, canonical encoding).
     if (pad == 2 && (b64_value((unsigned char)s[len - 3]) & 0x0F) != 0) {

@@ -269,6 +269,10 @@ int store_open(const struct store_opts *opts, struct store **out, struct store_e
     }
     int rc = store_sqlite_open(opts, out, err);
     if (rc == 0) {
+        // Each store of the process starts its generations at its own multiple of 2^40, so that
+        // generations are unique across the stores a process opens (see store_generation).
+        static uint64_t opened;
+        (*out)->generation = __atomic_add_fetch(&opened, 1, __ATOMIC_SEQ_CST) << 40;
         (*out)->cache = cache_new();
     }
     return rc;

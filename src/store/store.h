@@ -129,7 +129,9 @@ int store_open(const struct store_opts *opts, struct store **out, struct store_e
 //
 // A counter that changes after every committed write (put, delete, delete_children outside a
 // transaction, or a commit). Caches of stored data record it BEFORE reading, and are stale as
-// soon as it differs. Thread-safe.
+// soon as it differs. Its values are unique across all the stores a process opens (each starts
+// at its own multiple of 2^40), so a cache keyed on it cannot confuse two stores, even one
+// opened at the address of a closed one. Thread-safe.
 uint64_t store_generation(struct store *s);
 
 // Closes every connection and frees the store. No thread may use the store during or after the

@@ -3,12 +3,14 @@
 // (jsonv), CIDR blocks, ISO 8601 / epoch times, and the wildcard matcher. The first input byte
 // picks the parser; the rest is its input. Properties checked beyond "no crash": a parsed JSON
 // tree is walked completely and its string lengths agree with strlen (no embedded NUL); a
-// formatted time parses back to the same second; wildcard "*" matches everything and a pattern
+// formatted time parses back to the same second; what jsonload accepts as an object or array
+// json_loadb accepts as the same tree; wildcard "*" matches everything and a pattern
 // without wildcards matches only itself; a CIDR block formatted by cidr_format parses back to the
 // same block, and the block relations (overlaps, within, nth/offset) agree with each other.
 #include "core/arena.h"
 #include "core/cidr.h"
 #include "core/isotime.h"
+#include "core/jsonload.h"
 #include "core/jsonv.h"
 #include "core/wildcard.h"
 
@@ -139,6 +141,24 @@ static void check_block_pair(const struct cidr *a, const struct cidr *b)
     }
 }
 
+// jsonload reads JSON 1.1 request bodies before jansson does (json11.c), which is only right if
+// what it accepts jansson accepts too, as the same tree: checked here against json_loadb.
+static void check_jsonload(const char *s, size_t n)
+{
+    json_t *fast = jsonload(s, n);
+    if (fast == NULL) {
+        return;
+    }
+    if (json_is_object(fast) || json_is_array(fast)) {
+        json_t *slow = json_loadb(s, n, JSON_REJECT_DUPLICATES, NULL);
+        if (slow == NULL || !json_equal(fast, slow)) {
+            abort();
+        }
+        json_decref(slow);
+    }
+    json_decref(fast);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 // Dispatches on the first byte; see the file comment.
@@ -162,6 +182,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             }
         }
         arena_release(&a);
+        check_jsonload(s, n);
         break;
     }
     case 1: {

@@ -266,3 +266,44 @@ def test_cli_encrypt_decrypt(aws_cli, tmp_path):
     assert base64.b64decode(json.loads(out)["Plaintext"]) == b"cli secret"
     rc, out, errout = aws_cli("kms", "decrypt", "--ciphertext-blob", f"fileb://{blob}")
     assert rc != 0 and "InvalidCiphertextException" in errout
+
+
+def test_changes_are_seen_by_the_next_call(kms):
+    """The cryptographic calls read keys, aliases and key aliases through per-thread caches
+    (kms_cache.h); every change must be seen by the very next call, whichever thread serves it."""
+    a = kms.create_key()["KeyMetadata"]
+    b = kms.create_key()["KeyMetadata"]
+    kms.create_alias(AliasName="alias/moving", TargetKeyId=a["KeyId"])
+    for _ in range(8):  # warm every server thread's cache
+        assert kms.encrypt(KeyId="alias/moving", Plaintext=b"x")["KeyId"] == a["Arn"]
+    kms.update_alias(AliasName="alias/moving", TargetKeyId=b["KeyId"])
+    for _ in range(8):
+        assert kms.encrypt(KeyId="alias/moving", Plaintext=b"x")["KeyId"] == b["Arn"]
+    blob = kms.encrypt(KeyId=b["KeyId"], Plaintext=b"y")["CiphertextBlob"]
+    kms.disable_key(KeyId=b["KeyId"])
+    for _ in range(4):
+        with pytest.raises(kms.exceptions.DisabledException):
+            kms.encrypt(KeyId="alias/moving", Plaintext=b"x")
+        with pytest.raises(kms.exceptions.DisabledException):
+            kms.decrypt(CiphertextBlob=blob)
+    kms.enable_key(KeyId=b["KeyId"])
+    assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"y"
+    # kms:ResourceAliases follows the aliases at once: a Deny for keys with this alias.
+    deny = doc({"Sid": "root", "Effect": "Allow", "Principal": {"AWS": ROOT}, "Action": "kms:*",
+                "Resource": "*"},
+               {"Sid": "no-tagged", "Effect": "Deny", "Principal": {"AWS": "*"},
+                "Action": "kms:Decrypt", "Resource": "*",
+                "Condition": {"ForAnyValue:StringEquals": {"kms:ResourceAliases": "alias/blocked"}}})
+    kms.put_key_policy(KeyId=b["KeyId"], PolicyName="default", Policy=deny)
+    assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"y"
+    kms.create_alias(AliasName="alias/blocked", TargetKeyId=b["KeyId"])
+    for _ in range(4):
+        with pytest.raises(botocore.exceptions.ClientError) as e:
+            kms.decrypt(CiphertextBlob=blob)
+        assert err(e)[0] == "AccessDeniedException"
+    kms.delete_alias(AliasName="alias/blocked")
+    assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"y"
+    # A deleted alias is gone for the next call.
+    kms.delete_alias(AliasName="alias/moving")
+    with pytest.raises(kms.exceptions.NotFoundException):
+        kms.encrypt(KeyId="alias/moving", Plaintext=b"x")

@@ -58,15 +58,23 @@ static void test_documents(void **state)
 static void test_numbers(void **state)
 {
     (void)state;
-    json_t *v = jsonload_str("[9223372036854775807, 9223372036854775808, 2.5, 7]");
+    json_t *v = jsonload_str("[9223372036854775807, -9223372036854775808, 2.5, 7, 1e300]");
     assert_non_null(v);
     assert_true(json_is_integer(json_array_get(v, 0)));
     assert_true(json_integer_value(json_array_get(v, 0)) == INT64_MAX);
-    // Beyond json_int_t: jansson's json_loadb refuses it; jsonload keeps the value as a real.
-    assert_true(json_is_real(json_array_get(v, 1)));
+    assert_true(json_integer_value(json_array_get(v, 1)) == INT64_MIN);
     assert_true(json_is_real(json_array_get(v, 2)));
     assert_true(json_is_integer(json_array_get(v, 3)));
+    assert_true(json_is_real(json_array_get(v, 4)));
     json_decref(v);
+    // Beyond json_int_t, or a real beyond a double: json_loadb refuses them, and so does
+    // jsonload (it reads request bodies before jansson does).
+    static const char *const beyond[] = {"[9223372036854775808]", "[-9223372036854775809]",
+                                         "{\"a\": 1e400}", "[-1E+999]"};
+    for (size_t i = 0; i < sizeof(beyond) / sizeof(beyond[0]); i++) {
+        assert_null(json_loadb(beyond[i], strlen(beyond[i]), JSON_REJECT_DUPLICATES, NULL));
+        assert_null(jsonload_str(beyond[i]));
+    }
 }
 
 static void test_refused(void **state)

@@ -251,6 +251,56 @@ static void test_xml_escape(void **state)
     buf_free(&b);
 }
 
+// The escaping of json11_put_string, which skips eight bytes at a time, byte by byte as the
+// reference: every byte value at every position of a 21-byte string (so at each place of the
+// 8-byte words), besides bytes that need no escaping.
+static void reference_escape(struct buf *b, const unsigned char *s, size_t len)
+{
+    buf_putc(b, '"');
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = s[i];
+        const char *named = c == '"'    ? "\\\""
+                            : c == '\\' ? "\\\\"
+                            : c == '\n' ? "\\n"
+                            : c == '\r' ? "\\r"
+                            : c == '\t' ? "\\t"
+                            : c == '\b' ? "\\b"
+                            : c == '\f' ? "\\f"
+                                        : NULL;
+        if (named != NULL) {
+            buf_puts(b, named);
+        } else if (c < 0x20 || c == 0x7F) {
+            buf_printf(b, "\\u%04x", c);
+        } else {
+            buf_putc(b, (char)c);
+        }
+    }
+    buf_putc(b, '"');
+}
+
+static void test_json_string_escapes(void **state)
+{
+    (void)state;
+    struct buf got = BUF_INIT;
+    struct buf want = BUF_INIT;
+    unsigned char s[21];
+    for (unsigned v = 0; v < 256; v++) {
+        for (size_t pos = 0; pos < sizeof(s); pos++) {
+            memset(s, 'a', sizeof(s));
+            s[pos] = (unsigned char)v;
+            s[(pos + 9) % sizeof(s)] = 0xC3; // a UTF-8 lead byte elsewhere, copied as it is
+            buf_reset(&got);
+            buf_reset(&want);
+            json11_put_string(&got, (const char *)s, sizeof(s));
+            reference_escape(&want, s, sizeof(s));
+            assert_int_equal(got.len, want.len);
+            assert_memory_equal(got.data, want.data, got.len);
+        }
+    }
+    buf_free(&got);
+    buf_free(&want);
+}
+
 // Value helpers: base64 (RFC 4648 test vectors, section 10), UTF-16 lengths, time and numbers.
 static void test_helpers(void **state)
 {
@@ -271,6 +321,22 @@ static void test_helpers(void **state)
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         size_t n;
         assert_false(shape_base64_check(bad[i], strlen(bad[i]), &n));
+    }
+    // A byte that is not a base64 digit anywhere in a long text is refused.
+    char text[65];
+    memset(text, 'A', 64);
+    text[64] = '\0';
+    size_t n64;
+    assert_true(shape_base64_check(text, 64, &n64));
+    assert_int_equal(n64, 48);
+    for (unsigned v = 0; v < 256; v++) {
+        bool digit = (v >= 'A' && v <= 'Z') || (v >= 'a' && v <= 'z') || (v >= '0' && v <= '9') ||
+                     v == '+' || v == '/';
+        for (size_t pos = 0; pos < 60; pos += 7) {
+            memset(text, 'A', 64);
+            text[pos] = (char)v;
+            assert_true(shape_base64_check(text, 64, &n64) == digit);
+        }
     }
     assert_int_equal(shape_utf16_length("a\xc3\xa9\xe4\xb8\xad\xf0\x9f\x98\x80", 10), 5);
     assert_true(shape_utf8_valid("\xf4\x8f\xbf\xbf", 4));
@@ -373,7 +439,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_query_response), cmocka_unit_test(test_ec2_response),
         cmocka_unit_test(test_json_response),  cmocka_unit_test(test_bad_output),
         cmocka_unit_test(test_errors),         cmocka_unit_test(test_xml_escape),
-        cmocka_unit_test(test_helpers),
+        cmocka_unit_test(test_helpers),        cmocka_unit_test(test_json_string_escapes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -27,6 +27,14 @@
 static _Thread_local bool rotation_pending;
 static _Thread_local bool in_write;
 
+// The bytes of an internal call on this thread (kms_raw_io_set), or NULL.
+static _Thread_local struct kms_raw_io *raw_io;
+
+void kms_raw_io_set(struct kms_raw_io *io)
+{
+    raw_io = io;
+}
+
 // The message AWS gives IncorrectKeyException (as its SDKs document the exception: "The key ID
 // in the request does not identify a CMK that can perform this operation."; the exact text of
 // a live response is not verified).
@@ -95,10 +103,10 @@ static int context_aad(struct svc_call *c, const json_t *ctx, struct buf *aad)
 }
 
 // Finds key_ref, decides action with the context's keys, checks the key, applies a due
-// rotation (saving the key) and encrypts plain into a blob (base64 in the arena, *blob_b64).
+// rotation (saving the key) and encrypts plain into a blob (*blob_out, *blob_len: in the arena).
 static int encrypt_with(struct svc_call *c, const char *action, const char *key_ref,
                         const json_t *ctx, const char *alg, const unsigned char *plain, size_t len,
-                        struct kms_key *k, const char **blob_b64)
+                        struct kms_key *k, const unsigned char **blob_out, size_t *blob_len)
 {
     int rc = -1;
     struct buf aad = BUF_INIT;
@@ -133,7 +141,10 @@ static int encrypt_with(struct svc_call *c, const char *action, const char *key_
                    "The request was rejected because an internal exception occurred.");
         goto out;
     }
-    *blob_b64 = kms_b64(c, (const unsigned char *)blob.data, blob.len);
+    unsigned char *copy = arena_alloc(c->arena, blob.len);
+    memcpy(copy, blob.data, blob.len);
+    *blob_out = copy;
+    *blob_len = blob.len;
     rc = 0;
 out:
     buf_free(&aad);
@@ -148,17 +159,15 @@ static int invalid_ciphertext(struct svc_call *c)
     return kms_error(c, "InvalidCiphertextException", "%s", "");
 }
 
-// Decrypts the base64 blob: finds its key, checks it against key_ref (may be NULL), decides
-// action, checks the key and decrypts into *plain (release with kms_buf_wipe).
-static int decrypt_with(struct svc_call *c, const char *action, const char *blob_b64,
-                        const char *key_ref, const json_t *ctx, const char *alg, struct kms_key *k,
-                        struct buf *plain)
+// Decrypts the blob bytes[0..len): finds its key, checks it against key_ref (may be NULL),
+// decides action, checks the key and decrypts into *plain (release with kms_buf_wipe).
+static int decrypt_with(struct svc_call *c, const char *action, const unsigned char *bytes,
+                        size_t len, const char *key_ref, const json_t *ctx, const char *alg,
+                        struct kms_key *k, struct buf *plain)
 {
     int rc = -1;
     struct buf aad = BUF_INIT;
     struct buf backing = BUF_INIT;
-    size_t len = 0;
-    unsigned char *bytes = kms_unb64(c, blob_b64, &len);
     struct kms_blob blob;
     if (kms_blob_parse(bytes, len, &blob) != 0) {
         invalid_ciphertext(c);
@@ -237,15 +246,27 @@ static int encrypt_body(struct svc_call *c)
         return kms_asym_encrypt(c);
     }
     size_t len = 0;
-    unsigned char *plain = kms_unb64(c, kms_in_str(c, "Plaintext"), &len);
+    const unsigned char *plain = NULL;
+    if (raw_io != NULL) {
+        plain = raw_io->in;
+        len = raw_io->in_len;
+    } else {
+        plain = kms_unb64(c, kms_in_str(c, "Plaintext"), &len);
+    }
     struct kms_key k = {0};
-    const char *blob = NULL;
+    const unsigned char *blob = NULL;
+    size_t blob_len = 0;
     const char *alg = kms_in_str(c, "EncryptionAlgorithm");
     int rc = encrypt_with(c, "kms:Encrypt", kms_in_str(c, "KeyId"),
-                          json_object_get(c->in, "EncryptionContext"), alg, plain, len, &k, &blob);
-    if (rc == 0) {
-        c->out = json_pack("{s:s, s:s, s:s}", "CiphertextBlob", blob, "KeyId", k.arn,
-                           "EncryptionAlgorithm", "SYMMETRIC_DEFAULT");
+                          json_object_get(c->in, "EncryptionContext"), alg, plain, len, &k, &blob,
+                          &blob_len);
+    if (rc == 0 && raw_io != NULL) {
+        raw_io->out = blob;
+        raw_io->out_len = blob_len;
+        c->out = json_pack("{s:s}", "KeyId", k.arn);
+    } else if (rc == 0) {
+        c->out = json_pack("{s:o, s:s, s:s}", "CiphertextBlob", kms_b64_json(c, blob, blob_len),
+                           "KeyId", k.arn, "EncryptionAlgorithm", "SYMMETRIC_DEFAULT");
     }
     kms_key_release(&k);
     return rc;
@@ -259,12 +280,26 @@ static int decrypt_body(struct svc_call *c)
     }
     struct kms_key k = {0};
     struct buf plain = BUF_INIT;
-    int rc = decrypt_with(c, "kms:Decrypt", kms_in_str(c, "CiphertextBlob"), kms_in_str(c, "KeyId"),
+    size_t len = 0;
+    const unsigned char *bytes = NULL;
+    if (raw_io != NULL) {
+        bytes = raw_io->in;
+        len = raw_io->in_len;
+    } else {
+        bytes = kms_unb64(c, kms_in_str(c, "CiphertextBlob"), &len);
+    }
+    int rc = decrypt_with(c, "kms:Decrypt", bytes, len, kms_in_str(c, "KeyId"),
                           json_object_get(c->in, "EncryptionContext"),
                           kms_in_str(c, "EncryptionAlgorithm"), &k, &plain);
-    if (rc == 0) {
-        c->out = json_pack("{s:s, s:s, s:s}", "KeyId", k.arn, "Plaintext",
-                           kms_b64(c, (const unsigned char *)plain.data, plain.len),
+    if (rc == 0 && raw_io != NULL) {
+        unsigned char *copy = arena_alloc(c->arena, plain.len + 1);
+        memcpy(copy, plain.data, plain.len);
+        raw_io->out = copy;
+        raw_io->out_len = plain.len;
+        c->out = json_pack("{s:s}", "KeyId", k.arn);
+    } else if (rc == 0) {
+        c->out = json_pack("{s:s, s:o, s:s}", "KeyId", k.arn, "Plaintext",
+                           kms_b64_json(c, (const unsigned char *)plain.data, plain.len),
                            "EncryptionAlgorithm", "SYMMETRIC_DEFAULT");
     }
     kms_buf_wipe(&plain);
@@ -279,22 +314,24 @@ static int re_encrypt_body(struct svc_call *c)
     struct kms_key dst = {0};
     struct buf plain = BUF_INIT;
     const json_t *sctx = json_object_get(c->in, "SourceEncryptionContext");
-    int rc = decrypt_with(c, "kms:ReEncryptFrom", kms_in_str(c, "CiphertextBlob"),
-                          kms_in_str(c, "SourceKeyId"), sctx,
+    size_t len = 0;
+    const unsigned char *bytes = kms_unb64(c, kms_in_str(c, "CiphertextBlob"), &len);
+    int rc = decrypt_with(c, "kms:ReEncryptFrom", bytes, len, kms_in_str(c, "SourceKeyId"), sctx,
                           kms_in_str(c, "SourceEncryptionAlgorithm"), &src, &plain);
     if (rc == 0) {
         context_keys_unset(c, sctx);
         policy_context_unset(c->ctx, "kms:RequestAlias");
-        const char *blob = NULL;
+        const unsigned char *blob = NULL;
+        size_t blob_len = 0;
         rc = encrypt_with(c, "kms:ReEncryptTo", kms_in_str(c, "DestinationKeyId"),
                           json_object_get(c->in, "DestinationEncryptionContext"),
                           kms_in_str(c, "DestinationEncryptionAlgorithm"),
-                          (const unsigned char *)plain.data, plain.len, &dst, &blob);
+                          (const unsigned char *)plain.data, plain.len, &dst, &blob, &blob_len);
         if (rc == 0) {
-            c->out = json_pack("{s:s, s:s, s:s, s:s, s:s}", "CiphertextBlob", blob, "SourceKeyId",
-                               src.arn, "KeyId", dst.arn, "SourceEncryptionAlgorithm",
-                               "SYMMETRIC_DEFAULT", "DestinationEncryptionAlgorithm",
-                               "SYMMETRIC_DEFAULT");
+            c->out = json_pack("{s:o, s:s, s:s, s:s, s:s}", "CiphertextBlob",
+                               kms_b64_json(c, blob, blob_len), "SourceKeyId", src.arn, "KeyId",
+                               dst.arn, "SourceEncryptionAlgorithm", "SYMMETRIC_DEFAULT",
+                               "DestinationEncryptionAlgorithm", "SYMMETRIC_DEFAULT");
         }
     }
     kms_buf_wipe(&plain);
@@ -341,11 +378,14 @@ static int generate_data_key_common(struct svc_call *c, const char *action, bool
     unsigned char *plain = arena_alloc(c->arena, len);
     kms_random(plain, len);
     struct kms_key k = {0};
-    const char *blob = NULL;
-    int rc = encrypt_with(c, action, kms_in_str(c, "KeyId"),
-                          json_object_get(c->in, "EncryptionContext"), NULL, plain, len, &k, &blob);
+    const unsigned char *blob = NULL;
+    size_t blob_len = 0;
+    int rc =
+        encrypt_with(c, action, kms_in_str(c, "KeyId"), json_object_get(c->in, "EncryptionContext"),
+                     NULL, plain, len, &k, &blob, &blob_len);
     if (rc == 0) {
-        c->out = json_pack("{s:s, s:s}", "CiphertextBlob", blob, "KeyId", k.arn);
+        c->out =
+            json_pack("{s:s, s:s}", "CiphertextBlob", kms_b64(c, blob, blob_len), "KeyId", k.arn);
         if (with_plaintext) {
             json_object_set_new(c->out, "Plaintext", json_string(kms_b64(c, plain, len)));
         }
@@ -385,7 +425,7 @@ static int generate_random(struct svc_call *c)
     size_t len = (size_t)json_integer_value(n);
     unsigned char *bytes = arena_alloc(c->arena, len);
     kms_random(bytes, len);
-    c->out = json_pack("{s:s}", "Plaintext", kms_b64(c, bytes, len));
+    c->out = json_pack("{s:o}", "Plaintext", kms_b64_json(c, bytes, len));
     memset(bytes, 0, len);
     return 0;
 }

@@ -5,6 +5,7 @@
 // failures (500).
 #include "svc/kms/kms_common.h"
 #include "core/jsonload.h"
+#include "svc/kms/kms_cache.h"
 
 #include "svc/iam/iam_common.h"
 #include "svc/iam/iam_store.h"
@@ -77,7 +78,10 @@ int kms_store_error(struct svc_call *c, int rc, const struct store_err *e)
 // One transaction per operation; see kms_common.h.
 int kms_run(struct svc_call *c, bool write, svc_handler_fn body)
 {
-    return svc_run_txn(c, write, body, kms_store_error);
+    bool previous = kms_cache_begin(c->env->store, !write);
+    int rc = svc_run_txn(c, write, body, kms_store_error);
+    kms_cache_end(previous);
+    return rc;
 }
 
 // ---- keys -----------------------------------------------------------------------------------
@@ -111,18 +115,28 @@ int kms_key_get(struct svc_call *c, const char *key_id, struct kms_key *k)
 {
     memset(k, 0, sizeof(*k));
     struct store_scope sc = kms_scope(c, KMS_KIND_KEY);
-    struct store_err e = {{0}};
-    int rc = store_get(c->env->store, &sc, key_id, c->arena, &k->obj, &e);
-    if (rc == SB_ENOTFOUND) {
-        return key_not_found(c, key_id);
-    }
-    if (rc != 0) {
-        return kms_store_error(c, rc, &e);
-    }
-    k->doc = jsonload(k->obj.doc, k->obj.doc_len);
-    if (!json_is_object(k->doc) || !json_is_object(json_object_get(k->doc, "_"))) {
-        kms_key_release(k);
-        return kms_store_error(c, SB_ECORRUPT, NULL);
+    k->doc = kms_cache_key_get(sc.account, sc.region, key_id);
+    if (k->doc != NULL) {
+        // A read-only call: the shared document, and the object's identity without its text.
+        k->obj = (struct store_obj){.account = sc.account,
+                                    .region = sc.region,
+                                    .kind = KMS_KIND_KEY,
+                                    .id = arena_strndup(c->arena, key_id, strlen(key_id))};
+    } else {
+        struct store_err e = {{0}};
+        int rc = store_get(c->env->store, &sc, key_id, c->arena, &k->obj, &e);
+        if (rc == SB_ENOTFOUND) {
+            return key_not_found(c, key_id);
+        }
+        if (rc != 0) {
+            return kms_store_error(c, rc, &e);
+        }
+        k->doc = jsonload(k->obj.doc, k->obj.doc_len);
+        if (!json_is_object(k->doc) || !json_is_object(json_object_get(k->doc, "_"))) {
+            kms_key_release(k);
+            return kms_store_error(c, SB_ECORRUPT, NULL);
+        }
+        kms_cache_key_put(sc.account, sc.region, key_id, k->doc);
     }
     k->id = k->obj.id;
     k->arn = kms_key_arn(c, k->id);
@@ -176,6 +190,14 @@ int kms_key_find(struct svc_call *c, const char *key_ref, struct kms_key *k)
     }
     if (alias != NULL) {
         struct store_scope sc = kms_scope(c, KMS_KIND_ALIAS);
+        char target[KMS_KEY_ID_LEN + 1];
+        if (kms_cache_alias_get(sc.account, sc.region, alias, target, sizeof(target))) {
+            if (kms_key_get(c, target, k) != 0) {
+                return -1;
+            }
+            k->alias = alias;
+            return 0;
+        }
         struct store_obj o;
         struct store_err e = {{0}};
         int rc = store_get(c->env->store, &sc, alias, c->arena, &o, &e);
@@ -194,6 +216,7 @@ int kms_key_find(struct svc_call *c, const char *key_ref, struct kms_key *k)
             }
             return -1;
         }
+        kms_cache_alias_put(sc.account, sc.region, alias, o.parent);
         k->alias = alias;
         return 0;
     }
@@ -260,6 +283,9 @@ enum kms_key_spec kms_key_spec_of(const struct kms_key *k)
 int kms_key_aliases(struct svc_call *c, const char *key_id, const char ***names, size_t *count)
 {
     struct store_scope sc = kms_scope(c, KMS_KIND_ALIAS);
+    if (kms_cache_aliases_get(sc.account, sc.region, key_id, c->arena, names, count)) {
+        return 0;
+    }
     struct store_list_opts lo = {.parent = key_id, .limit = STORE_LIST_MAX};
     struct store_list l;
     struct store_err e = {{0}};
@@ -273,6 +299,7 @@ int kms_key_aliases(struct svc_call *c, const char *key_id, const char ***names,
     }
     *names = out;
     *count = l.count;
+    kms_cache_aliases_put(sc.account, sc.region, key_id, out, l.count);
     return 0;
 }
 
@@ -500,7 +527,6 @@ out:
     OPENSSL_cleanse(master, sizeof(master));
     return rc;
 }
-
 // A backing key; see kms_common.h.
 int kms_key_backing(struct svc_call *c, const struct kms_key *k, uint32_t version,
                     struct buf *secret, uint32_t *used)
@@ -521,14 +547,21 @@ int kms_key_backing(struct svc_call *c, const struct kms_key *k, uint32_t versio
     }
     const char *wrapped = json_string_value(json_object_get(entry, "wrapped"));
     uint32_t ver = (uint32_t)json_integer_value(json_object_get(entry, "v"));
-    unsigned char master[KMS_MASTER_KEY_LEN];
-    if (wrapped == NULL || kms_master(c, master) != 0) {
-        return awserr_is_set(&c->err) ? -1 : internal_failure(c, "wrapped key", 0);
+    if (wrapped == NULL) {
+        return internal_failure(c, "wrapped key", 0);
     }
-    int crc = kms_unwrap(master, k->id, ver, wrapped, strlen(wrapped), secret);
-    OPENSSL_cleanse(master, sizeof(master));
-    if (crc != 0) {
-        return internal_failure(c, "kms_unwrap", crc);
+    size_t wrapped_len = strlen(wrapped);
+    if (!kms_cache_backing_get(k->id, ver, wrapped, wrapped_len, secret)) {
+        unsigned char master[KMS_MASTER_KEY_LEN];
+        if (kms_master(c, master) != 0) {
+            return -1;
+        }
+        int crc = kms_unwrap(master, k->id, ver, wrapped, wrapped_len, secret);
+        OPENSSL_cleanse(master, sizeof(master));
+        if (crc != 0) {
+            return internal_failure(c, "kms_unwrap", crc);
+        }
+        kms_cache_backing_put(k->id, ver, wrapped, wrapped_len, secret);
     }
     if (used != NULL) {
         *used = ver;
@@ -542,6 +575,13 @@ const char *kms_b64(struct svc_call *c, const unsigned char *data, size_t len)
     char *out = arena_alloc(c->arena, 4 * ((len + 2) / 3) + 1);
     EVP_EncodeBlock((unsigned char *)out, data, (int)len);
     return out;
+}
+
+// Base64 as a JSON string; see kms_common.h.
+json_t *kms_b64_json(struct svc_call *c, const unsigned char *data, size_t len)
+{
+    const char *text = kms_b64(c, data, len);
+    return json_stringn_nocheck(text, 4 * ((len + 2) / 3));
 }
 
 // Base64 decoding; see kms_common.h.

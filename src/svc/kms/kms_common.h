@@ -172,6 +172,10 @@ int kms_key_backing(struct svc_call *c, const struct kms_key *k, uint32_t versio
 // Base64 (RFC 4648, padded) of data[0..len) in the arena.
 const char *kms_b64(struct svc_call *c, const unsigned char *data, size_t len);
 
+// The same as a JSON string (new reference) for an output member, made without jansson's UTF-8
+// check (base64 is ASCII), which costs as much as the encoding for kilobytes.
+json_t *kms_b64_json(struct svc_call *c, const unsigned char *data, size_t len);
+
 // Decodes the base64 text of a blob member (the protocol layer checked that it is strict
 // base64) into the arena. Returns the bytes (never NULL for valid text) and their count in *len.
 unsigned char *kms_unb64(struct svc_call *c, const char *text, size_t *len);
@@ -203,6 +207,20 @@ bool kms_rotation_due(const struct svc_call *c, const struct kms_key *k);
 // The default key policy of a key of the caller's account (AWS KMS Developer Guide, "Default key
 // policy": the account root may do kms:*, which lets IAM policies decide), in the arena.
 const char *kms_default_policy(struct svc_call *c);
+
+// The bytes of an internal Encrypt or Decrypt (kms_internal.c). While kms_raw_io_set(io) is in
+// effect on a thread, the symmetric Encrypt and Decrypt handlers there take their Plaintext or
+// CiphertextBlob from io->in instead of the request's base64 member, and leave the ciphertext
+// or plaintext bytes in io->out (in the arena) instead of base64 members of c->out (which then
+// holds KeyId only): a call that never leaves the process skips two base64 round trips and the
+// JSON strings of kilobytes. kms_raw_io_set(NULL) ends it.
+struct kms_raw_io {
+    const unsigned char *in;
+    size_t in_len;
+    const unsigned char *out;
+    size_t out_len;
+};
+void kms_raw_io_set(struct kms_raw_io *io);
 
 // Encrypt and Decrypt with an RSA key (asym_ops.c): crypto_ops.c calls them, inside its
 // transaction, when the request's EncryptionAlgorithm is RSAES_OAEP_SHA_1 or RSAES_OAEP_SHA_256.

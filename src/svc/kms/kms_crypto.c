@@ -14,7 +14,9 @@
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -316,7 +318,7 @@ void kms_buf_wipe(struct buf *b)
         return;
     }
     if (b->data != NULL && b->cap > 0) {
-        OPENSSL_cleanse(b->data, b->cap);
+        explicit_bzero(b->data, b->cap); // a plain memset the compiler may not drop
     }
     buf_free(b);
 }
@@ -477,6 +479,67 @@ out:
 
 // ---- AES-256-GCM ----
 
+// AES-256-GCM contexts, one pair a thread: fetching the cipher and creating a context cost
+// more than sealing 4 KB, so the cipher is fetched once per process and each thread keeps an
+// encrypting and a decrypting context initialized with it; an operation only sets its key and
+// IV. The thread-exit destructor frees them.
+static pthread_once_t gcm_once = PTHREAD_ONCE_INIT;
+static pthread_key_t gcm_tls;
+static EVP_CIPHER *gcm_cipher;
+
+struct gcm_ctxs {
+    EVP_CIPHER_CTX *ctx[2]; // [0] decrypts, [1] encrypts
+};
+
+static void gcm_ctxs_free(void *p)
+{
+    struct gcm_ctxs *g = p;
+    if (g != NULL) {
+        EVP_CIPHER_CTX_free(g->ctx[0]);
+        EVP_CIPHER_CTX_free(g->ctx[1]);
+        free(g);
+    }
+}
+
+static void gcm_init_once(void)
+{
+    gcm_cipher = EVP_CIPHER_fetch(NULL, "AES-256-GCM", NULL);
+    if (pthread_key_create(&gcm_tls, gcm_ctxs_free) != 0) {
+        EVP_CIPHER_free(gcm_cipher);
+        gcm_cipher = NULL;
+    }
+}
+
+// This thread's context for enc, initialized with the cipher (NULL when OpenSSL fails).
+static EVP_CIPHER_CTX *gcm_ctx(bool enc)
+{
+    pthread_once(&gcm_once, gcm_init_once);
+    if (gcm_cipher == NULL) {
+        return NULL;
+    }
+    struct gcm_ctxs *g = pthread_getspecific(gcm_tls);
+    if (g == NULL) {
+        g = calloc(1, sizeof(*g));
+        if (g == NULL || pthread_setspecific(gcm_tls, g) != 0) {
+            free(g);
+            return NULL;
+        }
+    }
+    EVP_CIPHER_CTX **slot = &g->ctx[enc ? 1 : 0];
+    if (*slot == NULL) {
+        EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+        // GCM's default IV length is 12 bytes, the blob's (KMS_BLOB_IV_LEN).
+        if (ctx == NULL ||
+            EVP_CipherInit_ex2(ctx, gcm_cipher, NULL, NULL, enc ? 1 : 0, NULL) != 1 ||
+            EVP_CIPHER_CTX_get_iv_length(ctx) != KMS_BLOB_IV_LEN) {
+            EVP_CIPHER_CTX_free(ctx);
+            return NULL;
+        }
+        *slot = ctx;
+    }
+    return *slot;
+}
+
 // One AES-256-GCM operation: encrypts (enc) or decrypts in[0..len) into out (len bytes) with
 // key, iv (12 bytes) and aad parts a1, a2; writes or checks tag (16 bytes). Returns 0,
 // KMS_EAUTH (tag mismatch on decrypt) or KMS_ECRYPTO.
@@ -484,44 +547,35 @@ static int gcm(bool enc, const unsigned char key[32], const unsigned char *iv,
                const unsigned char *a1, size_t a1_len, const unsigned char *a2, size_t a2_len,
                const unsigned char *in, size_t len, unsigned char *out, unsigned char *tag)
 {
-    int rc = KMS_ECRYPTO;
     int n = 0;
-    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+    EVP_CIPHER_CTX *ctx = gcm_ctx(enc);
     if (ctx == NULL || len > INT32_MAX || a1_len > INT32_MAX || a2_len > INT32_MAX) {
-        goto out;
+        return KMS_ECRYPTO;
     }
-    if (EVP_CipherInit_ex(ctx, EVP_aes_256_gcm(), NULL, NULL, NULL, enc ? 1 : 0) != 1 ||
-        EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, KMS_BLOB_IV_LEN, NULL) != 1 ||
-        EVP_CipherInit_ex(ctx, NULL, NULL, key, iv, enc ? 1 : 0) != 1) {
-        goto out;
+    // A new key and IV on the thread's context: the cipher stays, the state is reset.
+    if (EVP_CipherInit_ex2(ctx, NULL, key, iv, enc ? 1 : 0, NULL) != 1) {
+        return KMS_ECRYPTO;
     }
     if (a1_len > 0 && EVP_CipherUpdate(ctx, NULL, &n, a1, (int)a1_len) != 1) {
-        goto out;
+        return KMS_ECRYPTO;
     }
     if (a2_len > 0 && EVP_CipherUpdate(ctx, NULL, &n, a2, (int)a2_len) != 1) {
-        goto out;
+        return KMS_ECRYPTO;
     }
     if (len > 0 && EVP_CipherUpdate(ctx, out, &n, in, (int)len) != 1) {
-        goto out;
+        return KMS_ECRYPTO;
     }
     if (!enc) {
         if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, KMS_BLOB_TAG_LEN, tag) != 1) {
-            goto out;
+            return KMS_ECRYPTO;
         }
-        if (EVP_CipherFinal_ex(ctx, out + len, &n) != 1) {
-            rc = KMS_EAUTH;
-            goto out;
-        }
-    } else {
-        if (EVP_CipherFinal_ex(ctx, out + len, &n) != 1 ||
-            EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, KMS_BLOB_TAG_LEN, tag) != 1) {
-            goto out;
-        }
+        return EVP_CipherFinal_ex(ctx, out + len, &n) == 1 ? 0 : KMS_EAUTH;
     }
-    rc = 0;
-out:
-    EVP_CIPHER_CTX_free(ctx);
-    return rc;
+    if (EVP_CipherFinal_ex(ctx, out + len, &n) != 1 ||
+        EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, KMS_BLOB_TAG_LEN, tag) != 1) {
+        return KMS_ECRYPTO;
+    }
+    return 0;
 }
 
 // Seals with AES-256-GCM (see the header).

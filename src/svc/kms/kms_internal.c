@@ -249,13 +249,16 @@ int kms_internal_encrypt(struct svc_call *c, const char *via, const char *key_re
                          const json_t *ectx, const unsigned char *plain, size_t plain_len,
                          const unsigned char **blob, size_t *blob_len, const char **key_arn)
 {
-    json_t *in = input(key_ref, ectx);
-    json_object_set_new(in, "Plaintext", json_string(kms_b64(c, plain, plain_len)));
+    struct kms_raw_io io = {.in = plain, .in_len = plain_len};
     json_t *out;
-    if (call(c, via, "Encrypt", in, false, &out) != 0) {
+    kms_raw_io_set(&io);
+    int rc = call(c, via, "Encrypt", input(key_ref, ectx), false, &out);
+    kms_raw_io_set(NULL);
+    if (rc != 0) {
         return -1;
     }
-    *blob = out_bytes(c, out, "CiphertextBlob", blob_len);
+    *blob = io.out;
+    *blob_len = io.out_len;
     if (key_arn != NULL) {
         *key_arn = out_str(c, out, "KeyId");
     }
@@ -268,13 +271,16 @@ int kms_internal_decrypt(struct svc_call *c, const char *via, const char *key_re
                          const json_t *ectx, const unsigned char *blob, size_t blob_len,
                          const unsigned char **plain, size_t *plain_len)
 {
-    json_t *in = input(key_ref, ectx);
-    json_object_set_new(in, "CiphertextBlob", json_string(kms_b64(c, blob, blob_len)));
+    struct kms_raw_io io = {.in = blob, .in_len = blob_len};
     json_t *out;
-    if (call(c, via, "Decrypt", in, false, &out) != 0) {
+    kms_raw_io_set(&io);
+    int rc = call(c, via, "Decrypt", input(key_ref, ectx), false, &out);
+    kms_raw_io_set(NULL);
+    if (rc != 0) {
         return -1;
     }
-    *plain = out_bytes(c, out, "Plaintext", plain_len);
+    *plain = io.out;
+    *plain_len = io.out_len;
     json_decref(out);
     return 0;
 }
