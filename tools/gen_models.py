@@ -10,6 +10,10 @@ input and output shapes, result wrapper, error shapes) and every shape reachable
 operation (type, members and their wire names, list members, map keys and values, min/max,
 pattern, enum values, timestamp format, the "error" trait of exceptions).
 
+Where Debian's model predates an API feature sagebox needs, tools/model_overlays/<service>.json
+holds the missing operations and shapes excerpted verbatim from the newer official model; it is
+merged over the loaded model (tools/model_overlay.py) and its source is named in the header.
+
 The same file carries the Unicode general category ranges (from Python's unicodedata, whose
 Unicode version the file names) that the pattern matcher needs for \\p{L}, \\p{N} ... classes.
 
@@ -29,7 +33,11 @@ import argparse
 import json
 import os
 import sys
+import textwrap
 import unicodedata
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from model_overlay import load_model_with_overlay, overlay_path  # noqa: E402
 
 DEFAULT_DATA = "/usr/lib/python3/dist-packages/botocore/data"
 DEFAULT_SERVICES = ["iam", "sts", "ec2", "kms", "logs", "ssm", "sagemaker", "cloudformation"]
@@ -129,8 +137,7 @@ class Generator:
 
     def service(self, name):
         version = newest_version(self.data, name)
-        with open(os.path.join(self.data, name, version, "service-2.json")) as f:
-            model = json.load(f)
+        model = load_model_with_overlay(self.data, name, version)
         meta = model["metadata"]
         shapes = model["shapes"]
         ops = model["operations"]
@@ -199,6 +206,7 @@ class Generator:
             "shape_first": base,
             "shape_count": len(names),
             "comment": f"{name} {version}",
+            "overlay": overlay_path(name),
         })
 
     def member(self, name, ref, shapes, index, required):
@@ -291,6 +299,13 @@ class Generator:
         w.append("// (Apache-2.0):\n")
         for s in self.svc_rows:
             w.append("//   %s\n" % s["comment"])
+            if s["overlay"]:
+                with open(s["overlay"]) as f:
+                    src = json.load(f).get("source", "")
+                w.append("//     + tools/model_overlays/%s, excerpted from:\n"
+                         % os.path.basename(s["overlay"]))
+                for line in textwrap.wrap(src, 92):
+                    w.append("//       %s\n" % line)
         w.append("// Unicode general categories: Python unicodedata " +
                  unicodedata.unidata_version + ". Do not edit; rerun the generator.\n")
         w.append('#include "proto/model.h"\n\n')

@@ -35,6 +35,7 @@ const struct svc_service svc_registry[] = {
     {"kms", kms_crypto_handlers},
     {"kms", kms_grant_handlers},
     {"kms", kms_asym_handlers},
+    {"kms", kms_rotation_handlers},
 };
 // clang-format on
 

@@ -47,6 +47,7 @@ extern const struct svc_handler kms_alias_handlers[];
 extern const struct svc_handler kms_crypto_handlers[];
 extern const struct svc_handler kms_grant_handlers[];
 extern const struct svc_handler kms_asym_handlers[];
+extern const struct svc_handler kms_rotation_handlers[];
 
 // The sagebox test hooks served under /_sagebox/ (loopback, account root only; the gateway
 // authenticates them with SigV4 like AWS requests): each entry's operation is the request path,

@@ -113,6 +113,22 @@ int svc_access_denied(struct svc_call *c, const char *message)
 
 // Compiles (through the cache) every document of docs into refs[*n...]; returns -1 with a
 // 500 error when a stored document no longer compiles (which validation should have prevented).
+// The 500 error each service's model declares for an internal failure: IAM's ServiceFailure,
+// KMS's KMSInternalException, EC2's InternalError, and the common InternalFailure elsewhere.
+static const char *internal_code(const char *service)
+{
+    if (strcmp(service, "iam") == 0) {
+        return "ServiceFailure";
+    }
+    if (strcmp(service, "kms") == 0) {
+        return "KMSInternalException";
+    }
+    if (strcmp(service, "ec2") == 0) {
+        return "InternalError";
+    }
+    return "InternalFailure";
+}
+
 static int compile_all(struct svc_call *c, const struct iam_policy_docs *docs,
                        struct policy_cache_ref *refs, size_t *n, const struct policy **out)
 {
@@ -121,7 +137,7 @@ static int compile_all(struct svc_call *c, const struct iam_policy_docs *docs,
         struct policy_error perr;
         if (policy_cache_get(c->env->policies, d->document, strlen(d->document), d->kind, d->name,
                              d->arn, &refs[*n], &perr) != 0) {
-            return awserr_set(&c->err, 500, "ServiceFailure",
+            return awserr_set(&c->err, 500, internal_code(c->service),
                               "A stored policy (%s) could not be compiled: %s", d->name,
                               perr.message);
         }
@@ -185,7 +201,7 @@ int svc_authorize(struct svc_call *c, const char *action, const char *resource,
         struct policy_error perr;
         if (policy_cache_get(c->env->policies, rp->document, strlen(rp->document), rp->kind,
                              rp->name ? rp->name : "resource policy", NULL, &rp_ref, &perr) != 0) {
-            awserr_set(&c->err, 500, "ServiceFailure",
+            awserr_set(&c->err, 500, internal_code(c->service),
                        "The resource's policy could not be compiled: %s", perr.message);
             goto out;
         }

@@ -213,13 +213,19 @@ def test_aws_managed_key_visible(kms, aws_cli):
     assert {"kms:CallerAccount": ACCOUNT,
             "kms:ViaService": "s3.us-east-1.amazonaws.com"} in conds
     # The account may not use it directly, change its policy or delete it.
+    own = kms.create_key()["KeyMetadata"]["KeyId"]
+    kms.create_alias(AliasName="alias/movable", TargetKeyId=own)
     for call in (lambda: kms.encrypt(KeyId="alias/aws/s3", Plaintext=b"x"),
                  lambda: kms.put_key_policy(KeyId=md["KeyId"], PolicyName="default",
                                             Policy=doc({"Effect": "Allow",
                                                         "Principal": {"AWS": ROOT},
                                                         "Action": "kms:*", "Resource": "*"})),
                  lambda: kms.schedule_key_deletion(KeyId=md["KeyId"]),
-                 lambda: kms.disable_key(KeyId=md["KeyId"])):
+                 lambda: kms.disable_key(KeyId=md["KeyId"]),
+                 # A customer alias onto an AWS managed key: its key policy allows no
+                 # kms:CreateAlias, and UpdateAlias onto it needs kms:UpdateAlias there.
+                 lambda: kms.create_alias(AliasName="alias/mine", TargetKeyId=md["KeyId"]),
+                 lambda: kms.update_alias(AliasName="alias/movable", TargetKeyId=md["KeyId"])):
         with pytest.raises(botocore.exceptions.ClientError) as ei:
             call()
         assert err(ei)[0] == "AccessDeniedException"

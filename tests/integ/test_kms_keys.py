@@ -230,7 +230,9 @@ def test_access_denied_changes_nothing(kms, iam, client):
     md = kms.describe_key(KeyId=kid)["KeyMetadata"]
     assert md["Description"] == "before" and md["KeyState"] == "Enabled"
     assert kms.list_resource_tags(KeyId=kid)["Tags"] == []
-    assert kms.list_aliases()["Aliases"] == []
+    # Only the predefined AWS managed aliases, which have no key yet (no TargetKeyId).
+    assert all(a["AliasName"].startswith("alias/aws/") and "TargetKeyId" not in a
+               for a in kms.list_aliases()["Aliases"])
     assert len(kms.list_keys()["Keys"]) == 1
 
 
@@ -287,15 +289,38 @@ def test_aliases(kms):
     with pytest.raises(botocore.exceptions.ClientError) as e:
         kms.create_alias(AliasName="alias/aws/s3", TargetKeyId=a)
     assert err(e)[0] == "NotAuthorizedException"  # moto's code; message not verified
-    names = [x["AliasName"] for x in kms.list_aliases()["Aliases"]]
-    assert sorted(names) == ["alias/one", "alias/three", "alias/two"]
+    # The account's aliases, then the predefined AWS managed aliases whose key does not exist
+    # yet, without a TargetKeyId ("predefined aliases that AWS has created but has not yet
+    # associated with a KMS key", ListAliases API Reference).
+    predefined = ["alias/aws/dynamodb", "alias/aws/ebs", "alias/aws/elasticfilesystem",
+                  "alias/aws/lambda", "alias/aws/rds", "alias/aws/s3", "alias/aws/sagemaker",
+                  "alias/aws/secretsmanager", "alias/aws/ssm"]
+    listed = kms.list_aliases()["Aliases"]
+    names = [x["AliasName"] for x in listed]
+    assert sorted(names[:3]) == ["alias/one", "alias/three", "alias/two"]
+    assert names[3:] == predefined
+    assert all("TargetKeyId" not in x for x in listed[3:])
+    assert listed[3]["AliasArn"] == f"arn:aws:kms:us-east-1:{ACCOUNT}:alias/aws/dynamodb"
     r = kms.list_aliases(KeyId=b)["Aliases"]
     assert sorted(x["AliasName"] for x in r) == ["alias/three", "alias/two"]
     assert all(x["TargetKeyId"] == b for x in r)
-    page = kms.list_aliases(Limit=2)
-    assert len(page["Aliases"]) == 2 and page["Truncated"]
-    rest = kms.list_aliases(Marker=page["NextMarker"])
-    assert len(rest["Aliases"]) == 1 and not rest["Truncated"]
+    # Pages of 2: the store's aliases, then the predefined ones, 12 in all.
+    seen, marker = [], None
+    while True:
+        page = kms.list_aliases(Limit=2, **({"Marker": marker} if marker else {}))
+        assert len(page["Aliases"]) <= 2
+        seen += [x["AliasName"] for x in page["Aliases"]]
+        if not page["Truncated"]:
+            break
+        marker = page["NextMarker"]
+    assert seen == names
+    with pytest.raises(kms.exceptions.InvalidMarkerException):
+        kms.list_aliases(Marker="predefined:99")
+    # A predefined alias in use lists once, with its key.
+    managed = kms.describe_key(KeyId="alias/aws/ebs")["KeyMetadata"]["KeyId"]
+    listed = kms.list_aliases()["Aliases"]
+    ebs = [x for x in listed if x["AliasName"] == "alias/aws/ebs"]
+    assert len(ebs) == 1 and ebs[0]["TargetKeyId"] == managed and len(listed) == 12
     kms.update_alias(AliasName="alias/one", TargetKeyId=b)
     assert kms.describe_key(KeyId="alias/one")["KeyMetadata"]["KeyId"] == b
     rsa = kms.create_key(KeySpec="RSA_2048")["KeyMetadata"]["KeyId"]

@@ -9,6 +9,7 @@
 // arn:aws:kms:eu-west-1:...:alias/..." (awsdocs/iam-user-guide#119) shows the alias half.
 #include "svc/kms/kms_common.h"
 #include "core/jsonload.h"
+#include "svc/kms/kms_internal.h"
 #include "svc/registry.h"
 
 #include <stdlib.h>
@@ -182,6 +183,33 @@ out:
 }
 KMS_OPERATION(delete_alias, true)
 
+// The marker of a page that continues in the predefined aliases (kms_internal_predefined_alias):
+// this prefix and the index of the next one. A store marker never starts with it.
+#define PREDEFINED_MARKER "predefined:"
+
+// Appends to out, from the index *next on and while out has fewer than limit entries, the
+// predefined AWS managed aliases whose key does not exist yet ({AliasName, AliasArn}, without a
+// TargetKeyId); *next becomes the index after the last one looked at. Returns 0 or -1.
+static int append_predefined(struct svc_call *c, json_t *out, size_t limit, size_t *next)
+{
+    struct store_scope sc = kms_scope(c, KMS_KIND_ALIAS);
+    const char *name;
+    for (; json_array_size(out) < limit && (name = kms_internal_predefined_alias(*next)) != NULL;
+         (*next)++) {
+        struct store_err e = {{0}};
+        int rc = store_get(c->env->store, &sc, name, NULL, NULL, &e);
+        if (rc == SB_ENOTFOUND) {
+            json_array_append_new(out, json_pack("{s:s, s:s}", "AliasName", name, "AliasArn",
+                                                 kms_alias_arn(c, name)));
+        } else if (rc != 0) {
+            return kms_store_error(c, rc, &e);
+        }
+    }
+    return 0;
+}
+
+// ListAliases: the aliases of the account and region (of one key with KeyId) in the store's
+// order; without KeyId the predefined AWS managed aliases not in use yet follow them.
 static int list_aliases_body(struct svc_call *c)
 {
     const char *key_ref = kms_in_str(c, "KeyId");
@@ -198,33 +226,62 @@ static int list_aliases_body(struct svc_call *c)
         kms_key_release(&k);
     }
     const json_t *lim = json_object_get(c->in, "Limit");
-    struct store_scope sc = kms_scope(c, KMS_KIND_ALIAS);
-    struct store_list_opts lo = {
-        .parent = parent,
-        .marker = kms_in_str(c, "Marker"),
-        .limit = json_is_integer(lim) ? (size_t)json_integer_value(lim) : 100,
-    };
-    struct store_list l;
-    struct store_err e = {{0}};
-    int rc = store_list(c->env->store, &sc, &lo, c->arena, &l, &e);
-    if (rc == SB_EINVAL) {
-        // Wording not verified against AWS.
-        return kms_error(c, "InvalidMarkerException", "Invalid marker");
-    }
-    if (rc != 0) {
-        return kms_store_error(c, rc, &e);
-    }
+    size_t limit = json_is_integer(lim) ? (size_t)json_integer_value(lim) : 100;
+    const char *marker = kms_in_str(c, "Marker");
     json_t *out = json_array();
-    for (size_t i = 0; i < l.count; i++) {
-        json_t *d = jsonload(l.items[i].doc, l.items[i].doc_len);
-        if (json_is_object(d)) {
-            json_array_append(out, d);
+    bool truncated = false;
+    const char *next_marker = NULL;
+    size_t predefined = 0;
+    bool in_store = true;
+    if (marker != NULL && parent == NULL &&
+        strncmp(marker, PREDEFINED_MARKER, strlen(PREDEFINED_MARKER)) == 0) {
+        const char *digits = marker + strlen(PREDEFINED_MARKER);
+        char *end = NULL;
+        unsigned long n = strtoul(digits, &end, 10);
+        if (*digits < '0' || *digits > '9' || *end != '\0' ||
+            kms_internal_predefined_alias(n) == NULL) {
+            json_decref(out);
+            // Wording not verified against AWS.
+            return kms_error(c, "InvalidMarkerException", "Invalid marker");
         }
-        json_decref(d);
+        predefined = (size_t)n;
+        in_store = false;
     }
-    c->out = json_pack("{s:o, s:b}", "Aliases", out, "Truncated", l.truncated);
-    if (l.truncated) {
-        json_object_set_new(c->out, "NextMarker", json_string(l.next_marker));
+    if (in_store) {
+        struct store_scope sc = kms_scope(c, KMS_KIND_ALIAS);
+        struct store_list_opts lo = {.parent = parent, .marker = marker, .limit = limit};
+        struct store_list l;
+        struct store_err e = {{0}};
+        int rc = store_list(c->env->store, &sc, &lo, c->arena, &l, &e);
+        if (rc != 0) {
+            json_decref(out);
+            // Wording not verified against AWS.
+            return rc == SB_EINVAL ? kms_error(c, "InvalidMarkerException", "Invalid marker")
+                                   : kms_store_error(c, rc, &e);
+        }
+        for (size_t i = 0; i < l.count; i++) {
+            json_t *d = jsonload(l.items[i].doc, l.items[i].doc_len);
+            if (json_is_object(d)) {
+                json_array_append(out, d);
+            }
+            json_decref(d);
+        }
+        truncated = l.truncated;
+        next_marker = l.next_marker;
+    }
+    if (!truncated && parent == NULL) {
+        if (append_predefined(c, out, limit, &predefined) != 0) {
+            json_decref(out);
+            return -1;
+        }
+        if (kms_internal_predefined_alias(predefined) != NULL) {
+            truncated = true;
+            next_marker = kms_fmt(c, PREDEFINED_MARKER "%zu", predefined);
+        }
+    }
+    c->out = json_pack("{s:o, s:b}", "Aliases", out, "Truncated", truncated);
+    if (truncated) {
+        json_object_set_new(c->out, "NextMarker", json_string(next_marker));
     }
     return 0;
 }

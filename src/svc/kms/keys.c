@@ -1,15 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // AWS KMS keys (AWS KMS API Reference: CreateKey, DescribeKey, ListKeys, EnableKey, DisableKey,
 // ScheduleKeyDeletion, CancelKeyDeletion, GetKeyPolicy, PutKeyPolicy, ListKeyPolicies,
-// UpdateKeyDescription, TagResource, UntagResource, ListResourceTags, EnableKeyRotation,
-// DisableKeyRotation, GetKeyRotationStatus). Objects follow kms_common.h.
+// UpdateKeyDescription, TagResource, UntagResource, ListResourceTags; rotation is rotation.c's).
+// Objects follow kms_common.h.
 //
 // Every operation on an existing key finds the key first (NotFoundException when there is none:
 // without a key there is no key policy to decide with, as in AWS), then decides with the key's
-// policy (kms_authorize_key), then checks the input and the key state. The model this sagebox
-// speaks (botocore 1.26) has no RotateKeyOnDemand and no RotationPeriodInDays, so automatic
-// rotation is yearly (365 days, AWS's default) and is applied when the key is next used for
-// encryption (crypto_ops.c: kms_rotate_if_due).
+// policy (kms_authorize_key), then checks the input and the key state.
 #include "core/ids.h"
 #include "svc/kms/kms_common.h"
 #include "core/jsonload.h"
@@ -21,9 +18,6 @@
 
 // Tags a key may have (AWS KMS Developer Guide, "Quotas": 50 tags per KMS key).
 #define TAGS_PER_KEY 50
-
-// AWS's default rotation period (days).
-#define ROTATION_DAYS 365LL
 
 // ---- CreateKey ---------------------------------------------------------------------------------
 
@@ -207,42 +201,12 @@ KMS_OPERATION(create_key, true)
 
 // ---- lookups shared by the operations on one key -----------------------------------------------
 
-// Finds the request's KeyId and decides action on it. Returns 0 with *k loaded or -1.
-static int find_authorized(struct svc_call *c, const char *action, struct kms_key *k)
-{
-    if (kms_key_find(c, kms_in_str(c, "KeyId"), k) != 0) {
-        return -1;
-    }
-    if (kms_authorize_key(c, action, k) != 0) {
-        kms_key_release(k);
-        return -1;
-    }
-    return 0;
-}
-
-// Runs change on the key named by KeyId after deciding action, then saves it.
-typedef int (*key_change_fn)(struct svc_call *c, struct kms_key *k);
-
-static int change_key(struct svc_call *c, const char *action, key_change_fn change)
-{
-    struct kms_key k;
-    if (find_authorized(c, action, &k) != 0) {
-        return -1;
-    }
-    int rc = change(c, &k);
-    if (rc == 0) {
-        rc = kms_key_save(c, &k);
-    }
-    kms_key_release(&k);
-    return rc;
-}
-
 // ---- DescribeKey / ListKeys --------------------------------------------------------------------
 
 static int describe_key_body(struct svc_call *c)
 {
     struct kms_key k;
-    if (find_authorized(c, "kms:DescribeKey", &k) != 0) {
+    if (kms_find_authorized(c, "kms:DescribeKey", &k) != 0) {
         return -1;
     }
     c->out = json_pack("{s:o}", "KeyMetadata", kms_key_metadata(&k));
@@ -322,13 +286,13 @@ static int do_disable(struct svc_call *c, struct kms_key *k)
 
 static int enable_key_body(struct svc_call *c)
 {
-    return change_key(c, "kms:EnableKey", do_enable);
+    return kms_change_key(c, "kms:EnableKey", do_enable);
 }
 KMS_OPERATION(enable_key, true)
 
 static int disable_key_body(struct svc_call *c)
 {
-    return change_key(c, "kms:DisableKey", do_disable);
+    return kms_change_key(c, "kms:DisableKey", do_disable);
 }
 KMS_OPERATION(disable_key, true)
 
@@ -362,7 +326,7 @@ static int do_schedule(struct svc_call *c, struct kms_key *k)
 
 static int schedule_key_deletion_body(struct svc_call *c)
 {
-    return change_key(c, "kms:ScheduleKeyDeletion", do_schedule);
+    return kms_change_key(c, "kms:ScheduleKeyDeletion", do_schedule);
 }
 KMS_OPERATION(schedule_key_deletion, true)
 
@@ -383,7 +347,7 @@ static int do_cancel(struct svc_call *c, struct kms_key *k)
 
 static int cancel_key_deletion_body(struct svc_call *c)
 {
-    return change_key(c, "kms:CancelKeyDeletion", do_cancel);
+    return kms_change_key(c, "kms:CancelKeyDeletion", do_cancel);
 }
 KMS_OPERATION(cancel_key_deletion, true)
 
@@ -402,7 +366,7 @@ static int check_policy_name(struct svc_call *c)
 static int get_key_policy_body(struct svc_call *c)
 {
     struct kms_key k;
-    if (find_authorized(c, "kms:GetKeyPolicy", &k) != 0) {
+    if (kms_find_authorized(c, "kms:GetKeyPolicy", &k) != 0) {
         return -1;
     }
     if (check_policy_name(c) != 0) {
@@ -432,14 +396,14 @@ static int do_put_policy(struct svc_call *c, struct kms_key *k)
 
 static int put_key_policy_body(struct svc_call *c)
 {
-    return change_key(c, "kms:PutKeyPolicy", do_put_policy);
+    return kms_change_key(c, "kms:PutKeyPolicy", do_put_policy);
 }
 KMS_OPERATION(put_key_policy, true)
 
 static int list_key_policies_body(struct svc_call *c)
 {
     struct kms_key k;
-    if (find_authorized(c, "kms:ListKeyPolicies", &k) != 0) {
+    if (kms_find_authorized(c, "kms:ListKeyPolicies", &k) != 0) {
         return -1;
     }
     kms_key_release(&k);
@@ -459,7 +423,7 @@ static int do_update_description(struct svc_call *c, struct kms_key *k)
 
 static int update_key_description_body(struct svc_call *c)
 {
-    return change_key(c, "kms:UpdateKeyDescription", do_update_description);
+    return kms_change_key(c, "kms:UpdateKeyDescription", do_update_description);
 }
 KMS_OPERATION(update_key_description, true)
 
@@ -489,7 +453,7 @@ static int do_tag(struct svc_call *c, struct kms_key *k)
 static int tag_resource_body(struct svc_call *c)
 {
     kms_request_tag_keys(c, json_object_get(c->in, "Tags"), NULL);
-    return change_key(c, "kms:TagResource", do_tag);
+    return kms_change_key(c, "kms:TagResource", do_tag);
 }
 KMS_OPERATION(tag_resource, true)
 
@@ -525,14 +489,14 @@ static int do_untag(struct svc_call *c, struct kms_key *k)
 static int untag_resource_body(struct svc_call *c)
 {
     kms_request_tag_keys(c, NULL, json_object_get(c->in, "TagKeys"));
-    return change_key(c, "kms:UntagResource", do_untag);
+    return kms_change_key(c, "kms:UntagResource", do_untag);
 }
 KMS_OPERATION(untag_resource, true)
 
 static int list_resource_tags_body(struct svc_call *c)
 {
     struct kms_key k;
-    if (find_authorized(c, "kms:ListResourceTags", &k) != 0) {
+    if (kms_find_authorized(c, "kms:ListResourceTags", &k) != 0) {
         return -1;
     }
     const json_t *tags = json_object_get(kms_key_internal(&k), "tags");
@@ -542,117 +506,6 @@ static int list_resource_tags_body(struct svc_call *c)
     return 0;
 }
 KMS_OPERATION(list_resource_tags, false)
-
-// ---- rotation ----------------------------------------------------------------------------------
-
-// Only symmetric encryption keys rotate automatically (EnableKeyRotation API Reference).
-static int check_rotatable(struct svc_call *c, struct kms_key *k)
-{
-    if (kms_key_spec_of(k) != KMS_SPEC_SYMMETRIC_DEFAULT) {
-        // Wording not verified against AWS.
-        return kms_error(c, "UnsupportedOperationException",
-                         "%s key spec is not supported for this operation.",
-                         kms_key_str(k, "KeySpec"));
-    }
-    if (kms_key_check_usable(c, k) != 0) {
-        return -1;
-    }
-    return 0;
-}
-
-static int set_rotation(struct svc_call *c, struct kms_key *k, bool enabled)
-{
-    if (check_rotatable(c, k) != 0) {
-        return -1;
-    }
-    json_t *rot = json_object_get(kms_key_internal(k), "rotation");
-    if (!json_is_object(rot)) {
-        rot = json_object();
-        json_object_set_new(kms_key_internal(k), "rotation", rot);
-    }
-    bool was = json_is_true(json_object_get(rot, "enabled"));
-    json_object_set_new(rot, "enabled", json_boolean(enabled));
-    json_object_set_new(rot, "period", json_integer(ROTATION_DAYS));
-    if (enabled && !was) {
-        json_object_set_new(rot, "next", json_integer((json_int_t)c->now + ROTATION_DAYS * 86400));
-    } else if (!enabled) {
-        json_object_del(rot, "next");
-    }
-    return 0;
-}
-
-static int do_enable_rotation(struct svc_call *c, struct kms_key *k)
-{
-    return set_rotation(c, k, true);
-}
-
-static int do_disable_rotation(struct svc_call *c, struct kms_key *k)
-{
-    return set_rotation(c, k, false);
-}
-
-static int enable_key_rotation_body(struct svc_call *c)
-{
-    return change_key(c, "kms:EnableKeyRotation", do_enable_rotation);
-}
-KMS_OPERATION(enable_key_rotation, true)
-
-static int disable_key_rotation_body(struct svc_call *c)
-{
-    return change_key(c, "kms:DisableKeyRotation", do_disable_rotation);
-}
-KMS_OPERATION(disable_key_rotation, true)
-
-static int get_key_rotation_status_body(struct svc_call *c)
-{
-    struct kms_key k;
-    if (find_authorized(c, "kms:GetKeyRotationStatus", &k) != 0) {
-        return -1;
-    }
-    if (kms_key_spec_of(&k) != KMS_SPEC_SYMMETRIC_DEFAULT) {
-        int rc = check_rotatable(c, &k);
-        kms_key_release(&k);
-        return rc;
-    }
-    const json_t *rot = json_object_get(kms_key_internal(&k), "rotation");
-    // A key pending deletion reports rotation disabled (see nccgroup/ScoutSuite#1174).
-    const char *state = kms_key_str(&k, "KeyState");
-    bool on = json_is_true(json_object_get(rot, "enabled")) &&
-              !(state != NULL && strcmp(state, "PendingDeletion") == 0);
-    c->out = json_pack("{s:b}", "KeyRotationEnabled", on);
-    kms_key_release(&k);
-    return 0;
-}
-KMS_OPERATION(get_key_rotation_status, false)
-
-// Whether a rotation is due; see kms_common.h.
-bool kms_rotation_due(const struct svc_call *c, const struct kms_key *k)
-{
-    const json_t *rot = json_object_get(kms_key_internal(k), "rotation");
-    const json_t *next = json_object_get(rot, "next");
-    return json_is_true(json_object_get(rot, "enabled")) && json_is_integer(next) &&
-           (json_int_t)c->now >= json_integer_value(next);
-}
-
-// Rotates a key whose rotation is due; see kms_common.h.
-int kms_rotate_if_due(struct svc_call *c, struct kms_key *k, bool *rotated)
-{
-    *rotated = false;
-    if (!kms_rotation_due(c, k)) {
-        return 0;
-    }
-    json_t *rot = json_object_get(kms_key_internal(k), "rotation");
-    json_t *versions = json_object_get(kms_key_internal(k), "versions");
-    size_t n = json_array_size(versions);
-    json_int_t last = json_integer_value(json_object_get(json_array_get(versions, n - 1), "v"));
-    if (kms_add_version(c, k->id, kms_key_spec_of(k), (uint32_t)last + 1, versions) != 0) {
-        return -1;
-    }
-    json_object_set_new(rot, "last", json_integer((json_int_t)c->now));
-    json_object_set_new(rot, "next", json_integer((json_int_t)c->now + ROTATION_DAYS * 86400));
-    *rotated = true;
-    return 0;
-}
 
 // clang-format off
 const struct svc_handler kms_key_handlers[] = {
@@ -670,9 +523,6 @@ const struct svc_handler kms_key_handlers[] = {
     {"TagResource", tag_resource},
     {"UntagResource", untag_resource},
     {"ListResourceTags", list_resource_tags},
-    {"EnableKeyRotation", enable_key_rotation},
-    {"DisableKeyRotation", disable_key_rotation},
-    {"GetKeyRotationStatus", get_key_rotation_status},
     {NULL, NULL},
 };
 // clang-format on

@@ -359,6 +359,34 @@ static int key_context(struct svc_call *c, const struct kms_key *k)
     return 0;
 }
 
+// Finds and decides; see kms_common.h.
+int kms_find_authorized(struct svc_call *c, const char *action, struct kms_key *k)
+{
+    if (kms_key_find(c, kms_in_str(c, "KeyId"), k) != 0) {
+        return -1;
+    }
+    if (kms_authorize_key(c, action, k) != 0) {
+        kms_key_release(k);
+        return -1;
+    }
+    return 0;
+}
+
+// Finds, decides, changes and saves; see kms_common.h.
+int kms_change_key(struct svc_call *c, const char *action, kms_key_change_fn change)
+{
+    struct kms_key k;
+    if (kms_find_authorized(c, action, &k) != 0) {
+        return -1;
+    }
+    int rc = change(c, &k);
+    if (rc == 0) {
+        rc = kms_key_save(c, &k);
+    }
+    kms_key_release(&k);
+    return rc;
+}
+
 // Decides an action on a key; see kms_common.h.
 int kms_authorize_key(struct svc_call *c, const char *action, const struct kms_key *k)
 {

@@ -109,6 +109,15 @@ json_t *kms_key_metadata(const struct kms_key *k);
 // Writes the key's document back. Returns 0 or -1 with c->err set.
 int kms_key_save(struct svc_call *c, struct kms_key *k);
 
+// Finds the key the request's KeyId names and decides action on it (kms_authorize_key).
+// Returns 0 with *k loaded (release it), or -1 with c->err set.
+int kms_find_authorized(struct svc_call *c, const char *action, struct kms_key *k);
+
+// Runs change on the key the request's KeyId names after deciding action, then saves the key
+// (in the caller's write transaction). Returns 0 or -1 with c->err set.
+typedef int (*kms_key_change_fn)(struct svc_call *c, struct kms_key *k);
+int kms_change_key(struct svc_call *c, const char *action, kms_key_change_fn change);
+
 // Decides action ("kms:DescribeKey") on key k with its key policy and the KMS condition keys:
 // kms:CallerAccount, kms:KeySpec, kms:KeyUsage, kms:KeyOrigin, kms:RequestAlias (when the request
 // named an alias), kms:ResourceAliases, kms:GrantIsForAWSResource ("false": a direct call),
@@ -195,13 +204,13 @@ int kms_key_aliases(struct svc_call *c, const char *key_id, const char ***names,
 int kms_check_key_policy(struct svc_call *c, const char *doc, const char *key_arn, bool bypass,
                          const char *spec, const char *usage);
 
-// Automatic rotation (keys.c): when k has rotation enabled and its next rotation date has
+// Automatic rotation (rotation.c): when k has rotation enabled and its next rotation date has
 // passed, adds a new backing key version (the old ones stay, so old ciphertexts still decrypt)
 // and moves the date a rotation period on; *rotated says whether it did (the caller saves k).
 // Returns 0 or -1 with c->err set.
 int kms_rotate_if_due(struct svc_call *c, struct kms_key *k, bool *rotated);
 
-// Whether k has rotation enabled and its next rotation date has passed (keys.c).
+// Whether k has rotation enabled and its next rotation date has passed (rotation.c).
 bool kms_rotation_due(const struct svc_call *c, const struct kms_key *k);
 
 // The default key policy of a key of the caller's account (AWS KMS Developer Guide, "Default key

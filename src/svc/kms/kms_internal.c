@@ -29,17 +29,38 @@ struct managed {
     const char *what;
 };
 
+// In alias name order (kms_internal_predefined_alias).
 static const struct managed managed_keys[] = {
-    {"s3", "s3", "S3 objects"},
+    {"dynamodb", "dynamodb", "DynamoDB tables"},
     {"ebs", "ec2", "EBS volumes"},
-    {"sagemaker", "sagemaker", "SageMaker resources"},
     {"elasticfilesystem", "elasticfilesystem", "EFS file systems"},
-    {"ssm", "ssm", "SSM parameters"},
-    {"secretsmanager", "secretsmanager", "Secrets Manager secrets"},
     {"lambda", "lambda", "Lambda functions"},
     {"rds", "rds", "RDS databases"},
-    {"dynamodb", "dynamodb", "DynamoDB tables"},
+    {"s3", "s3", "S3 objects"},
+    {"sagemaker", "sagemaker", "SageMaker resources"},
+    {"secretsmanager", "secretsmanager", "Secrets Manager secrets"},
+    {"ssm", "ssm", "SSM parameters"},
 };
+
+#define MANAGED_COUNT (sizeof(managed_keys) / sizeof(managed_keys[0]))
+
+// The predefined alias names, "alias/aws/" + the table's names; see kms_internal.h.
+const char *kms_internal_predefined_alias(size_t i)
+{
+    static const char *const names[] = {
+        "alias/aws/dynamodb",
+        "alias/aws/ebs",
+        "alias/aws/elasticfilesystem",
+        "alias/aws/lambda",
+        "alias/aws/rds",
+        "alias/aws/s3",
+        "alias/aws/sagemaker",
+        "alias/aws/secretsmanager",
+        "alias/aws/ssm",
+    };
+    _Static_assert(sizeof(names) / sizeof(names[0]) == MANAGED_COUNT, "one name a managed key");
+    return i < MANAGED_COUNT ? names[i] : NULL;
+}
 
 static const struct managed *managed_of(const char *key_ref)
 {
@@ -51,7 +72,7 @@ static const struct managed *managed_of(const char *key_ref)
     if (strncmp(name, "alias/aws/", 10) != 0) {
         return NULL;
     }
-    for (size_t i = 0; i < sizeof(managed_keys) / sizeof(managed_keys[0]); i++) {
+    for (size_t i = 0; i < MANAGED_COUNT; i++) {
         if (strcmp(name + 10, managed_keys[i].alias) == 0) {
             return &managed_keys[i];
         }

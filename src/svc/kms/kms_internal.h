@@ -61,4 +61,10 @@ int kms_internal_create_grant(struct svc_call *c, const char *via, const char *k
 // key_ref is NULL) or -1 with c->err set on a store failure.
 int kms_internal_ensure_managed(struct svc_call *c, const char *key_ref);
 
+// The predefined AWS managed alias names ("alias/aws/s3" ...), in name order: the i-th, or NULL
+// past the last. ListAliases shows those whose key does not exist yet without a TargetKeyId, as
+// AWS does ("predefined aliases that AWS has created but has not yet associated with a KMS
+// key", ListAliases API Reference).
+const char *kms_internal_predefined_alias(size_t i);
+
 #endif
