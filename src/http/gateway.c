@@ -17,6 +17,7 @@
 #include "store/store.h"
 #include "svc/registry.h"
 #include "svc/svc.h"
+#include "svc/tasks.h"
 
 #include <jansson.h>
 #include <pthread.h>
@@ -38,6 +39,7 @@ struct gateway {
     struct sigv4_key_cache *keys;
     struct authn_cache *creds;
     struct svc_env env;
+    struct svc_tasks *tasks; // the background task worker (svc/tasks.h)
     // When each long-term key's last use was last recorded (see record_key_use).
     pthread_mutex_t used_lock;
     struct {
@@ -86,6 +88,12 @@ int gateway_open(const struct gateway_config *cfg, struct gateway **out, char *e
     gw->env.partition = "aws";
     gw->env.default_region = gw->region;
     gw->env.data_dir = gw->data_dir;
+    gw->env.clock_offset = gw->clock_offset;
+    gw->tasks = svc_tasks_start(&gw->env, err, err_cap);
+    if (gw->tasks == NULL) {
+        gateway_close(gw);
+        return -1;
+    }
     *out = gw;
     return 0;
 }
@@ -97,6 +105,7 @@ void gateway_close(struct gateway *gw)
         return;
     }
     accesslog_flush();
+    svc_tasks_stop(gw->tasks); // before the store it works on
     store_close(gw->store);
     policy_cache_free(gw->policies);
     sigv4_key_cache_free(gw->keys);

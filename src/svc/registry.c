@@ -41,6 +41,15 @@ const struct svc_service svc_registry[] = {
 
 const size_t svc_registry_count = sizeof(svc_registry) / sizeof(svc_registry[0]);
 
+// The background task handlers (tasks.h).
+// clang-format off
+const struct svc_service svc_task_tables[] = {
+    {"sagemaker", sm_task_handlers},
+};
+// clang-format on
+
+const size_t svc_task_tables_count = sizeof(svc_task_tables) / sizeof(svc_task_tables[0]);
+
 // The test hooks under /_sagebox/ (docs/ec2.md): path, then handler; ends with {NULL, NULL}.
 // clang-format off
 const struct svc_handler svc_debug_handlers[] = {

@@ -16,6 +16,12 @@ struct svc_service {
 extern const struct svc_service svc_registry[];
 extern const size_t svc_registry_count;
 
+// The background task handlers of each service (tasks.h): {signing name, table of {type,
+// handler}}; svc_task_find looks one up (NULL when none).
+extern const struct svc_service svc_task_tables[];
+extern const size_t svc_task_tables_count;
+svc_handler_fn svc_task_find(const char *service, const char *type);
+
 // The tables of the service modules, each ending with {NULL, NULL}. A service may have several
 // tables (one per resource family); the registry lists each.
 extern const struct svc_handler sts_handlers[];
@@ -48,6 +54,7 @@ extern const struct svc_handler kms_crypto_handlers[];
 extern const struct svc_handler kms_grant_handlers[];
 extern const struct svc_handler kms_asym_handlers[];
 extern const struct svc_handler kms_rotation_handlers[];
+extern const struct svc_handler sm_task_handlers[];
 
 // The sagebox test hooks served under /_sagebox/ (loopback, account root only; the gateway
 // authenticates them with SigV4 like AWS requests): each entry's operation is the request path,

@@ -11,20 +11,33 @@
 #include <string.h>
 
 // Returns the handler for service/operation; see svc.h.
-svc_handler_fn svc_find(const char *service, const char *operation)
+// The handler of (service, name) in tables[0..count).
+static svc_handler_fn find_in(const struct svc_service *tables, size_t count, const char *service,
+                              const char *name)
 {
-    for (size_t i = 0; i < svc_registry_count; i++) {
-        const struct svc_service *s = &svc_registry[i];
+    for (size_t i = 0; i < count; i++) {
+        const struct svc_service *s = &tables[i];
         if (strcmp(s->signing_name, service) != 0) {
             continue;
         }
         for (size_t k = 0; s->handlers[k].operation != NULL; k++) {
-            if (strcmp(s->handlers[k].operation, operation) == 0) {
+            if (strcmp(s->handlers[k].operation, name) == 0) {
                 return s->handlers[k].fn;
             }
         }
     }
     return NULL;
+}
+
+svc_handler_fn svc_find(const char *service, const char *operation)
+{
+    return find_in(svc_registry, svc_registry_count, service, operation);
+}
+
+// A background task's handler; see registry.h.
+svc_handler_fn svc_task_find(const char *service, const char *type)
+{
+    return find_in(svc_task_tables, svc_task_tables_count, service, type);
 }
 
 // Lists the served services; see svc.h.
@@ -127,6 +140,15 @@ static const char *internal_code(const char *service)
         return "InternalError";
     }
     return "InternalFailure";
+}
+
+// The service's internal failure; see svc.h.
+int svc_internal_error(struct svc_call *c, const char *detail)
+{
+    fprintf(stderr, "sagebox: %s %s:%s internal failure: %s\n", c->request_id ? c->request_id : "-",
+            c->service, c->operation ? c->operation : "-", detail ? detail : "-");
+    return awserr_set(&c->err, 500, internal_code(c->service),
+                      "We encountered an internal error. Please try again.");
 }
 
 static int compile_all(struct svc_call *c, const struct iam_policy_docs *docs,

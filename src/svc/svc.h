@@ -29,6 +29,7 @@ struct svc_env {
     const char *partition;      // "aws"
     const char *default_region; // the server's --region
     const char *data_dir;       // the server's data directory (KMS keeps its master key there)
+    long clock_offset;          // seconds added to the real clock (SAGEBOX_CLOCK_OFFSET_SECONDS)
 };
 
 // The authenticated principal of a request, resolved from its access key by the auth layer.
@@ -106,6 +107,11 @@ int svc_authorize(struct svc_call *c, const char *action, const char *resource,
 // Fills c->err with the service's "access denied" error for message (IAM/STS AccessDenied 403,
 // JSON services AccessDeniedException 400, EC2 UnauthorizedOperation 403) and returns -1.
 int svc_access_denied(struct svc_call *c, const char *message);
+
+// Fills c->err with the 500 error the service's model declares for an internal failure (IAM
+// ServiceFailure, KMS KMSInternalException, EC2 InternalError, InternalFailure elsewhere) and
+// AWS's generic message; detail goes to the server's log only. Returns -1.
+int svc_internal_error(struct svc_call *c, const char *detail);
 
 // printf into the call's arena: the formatted text, never NULL ("" when formatting fails).
 const char *svc_fmt(struct svc_call *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

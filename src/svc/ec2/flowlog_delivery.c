@@ -16,6 +16,7 @@
 #include "core/strjoin.h"
 #include "svc/ec2/ec2_common.h"
 #include "svc/iam/iam_store.h"
+#include "svc/iam/role_use.h"
 #include "svc/logs/logs_common.h"
 
 #include <inttypes.h>
@@ -569,204 +570,22 @@ bool flowlog_group_name_ok(const char *name)
 
 // ---- The delivery role ------------------------------------------------------------------------
 
-// Splits arn:PARTITION:iam::ACCOUNT:role/PATH/NAME; returns the role name (in the arena) when the
-// ARN names a role of account, else NULL.
-static const char *role_name_of(struct svc_call *c, const char *arn, const char *account)
-{
-    if (arn == NULL || strncmp(arn, "arn:", 4) != 0) {
-        return NULL;
-    }
-    const char *p = strchr(arn + 4, ':');
-    if (p == NULL || strncmp(p, ":iam::", 6) != 0) {
-        return NULL;
-    }
-    p += 6;
-    size_t alen = strlen(account);
-    if (strncmp(p, account, alen) != 0 || strncmp(p + alen, ":role/", 6) != 0) {
-        return NULL;
-    }
-    const char *slash = strrchr(p + alen + 6, '/');
-    const char *name = slash != NULL && slash >= p + alen + 5 ? slash + 1 : p + alen + 6;
-    if (*name == '\0') {
-        return NULL;
-    }
-    return arena_strndup(c->arena, name, strlen(name));
-}
-
-// Reads the role whose ARN is arn. Returns 1 with *role (a new reference), 0 when no role of
-// the caller's account has that ARN, -1 with c->err set when the store fails.
-static int role_load(struct svc_call *c, const char *arn, json_t **role)
-{
-    *role = NULL;
-    const char *name = role_name_of(c, arn, c->caller->account);
-    if (name == NULL) {
-        return 0;
-    }
-    struct store_scope sc = {c->caller->account, "", IAM_KIND_ROLE, true};
-    struct store_obj obj;
-    struct store_err e = {{0}};
-    int rc = store_get_by_name(c->env->store, &sc, name, c->arena, &obj, &e);
-    if (rc == SB_ENOTFOUND) {
-        return 0;
-    }
-    if (rc != 0) {
-        return ec2_store_error(c, rc, &e);
-    }
-    json_t *doc = ec2_parse(c, &obj);
-    if (doc == NULL) {
-        return -1;
-    }
-    const char *have = ec2_str(doc, "Arn");
-    if (have == NULL || strcmp(have, arn) != 0) {
-        json_decref(doc); // same name under another path
-        return 0;
-    }
-    *role = doc;
-    return 1;
-}
-
-static void set_time_keys(struct svc_call *c, struct policy_context *ctx)
-{
-    char iso[40];
-    struct tm tm;
-    gmtime_r(&c->now, &tm);
-    strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%SZ", &tm);
-    policy_context_set(ctx, "aws:CurrentTime", iso);
-    char epoch[24];
-    sb_i64(epoch, (int64_t)c->now);
-    policy_context_set(ctx, "aws:EpochTime", epoch);
-    policy_context_set(ctx, "aws:RequestedRegion", c->region);
-}
-
 // Decides whether the role's trust policy lets vpc-flow-logs.amazonaws.com assume it for flow
 // log flow_log_id, with the confused-deputy keys the VPC User Guide recommends conditioning on
 // (aws:SourceAccount: the flow log's owner; aws:SourceArn: the flow log's ARN). Returns 0 with
 // *ok, or -1 with c->err set.
 static int trust_allows(struct svc_call *c, const json_t *role, const char *flow_log_id, bool *ok)
 {
-    *ok = false;
-    const char *trust = ec2_str(role, "AssumeRolePolicyDocument");
-    if (trust == NULL) {
-        return 0;
-    }
-    struct policy_cache_ref ref = {0};
-    struct policy_error perr;
-    if (policy_cache_get(c->env->policies, trust, strlen(trust), POLICY_KIND_TRUST,
-                         "role trust policy", NULL, &ref, &perr) != 0) {
-        return ec2_err(c, 500, "InternalError", "An internal error has occurred");
-    }
-    char storage[256]; // policy_principal_parse needs 3 * length + 64 bytes
-    struct policy_principal p;
-    if (policy_principal_parse(FLOWLOG_SERVICE_PRINCIPAL, &p, storage, sizeof(storage)) != 0) {
-        policy_cache_release(c->env->policies, &ref);
-        return ec2_err(c, 500, "InternalError", "An internal error has occurred");
-    }
-    struct policy_context *ctx = policy_context_new();
-    policy_context_add_principal_keys(ctx, &p);
-    set_time_keys(c, ctx);
-    policy_context_set(ctx, "aws:SourceAccount", c->caller->account);
-    policy_context_set(ctx, "aws:SourceArn", ec2_arn(c, "vpc-flow-log", flow_log_id));
-    policy_context_set(ctx, "aws:SecureTransport", "true");
-    struct policy_set set = {.resource = ref.policy};
-    struct policy_request req = {
-        .action = "sts:AssumeRole",
-        .resource = ec2_str(role, "Arn"),
-        .principal = p,
-        .context = ctx,
-    };
-    struct policy_decision d;
-    *ok = policy_evaluate(&req, &set, &d) == POLICY_ALLOWED;
-    policy_context_free(ctx);
-    policy_cache_release(c->env->policies, &ref);
-    return 0;
+    return svc_role_trusts(c, role, FLOWLOG_SERVICE_PRINCIPAL,
+                           ec2_arn(c, "vpc-flow-log", flow_log_id), ok);
 }
 
-// A session of the delivery role, as the flow logs service holds one after AssumeRole: a caller
-// and a request context of its own, in a copy of the triggering call.
-struct role_session {
-    struct svc_caller caller;
-    struct svc_call call;
-};
-
-// Builds the session of role for flow log flow_log_id (the session name; what AWS names its
-// sessions is not documented). rs->call.ctx must be freed with role_session_end.
+// A session of the delivery role, as the flow logs service holds one after AssumeRole (the
+// session name is the flow log id; what AWS names its sessions is not documented).
 static void role_session_begin(struct svc_call *c, const json_t *role, const char *flow_log_id,
-                               struct role_session *rs)
+                               struct svc_role_session *rs)
 {
-    memset(rs, 0, sizeof(*rs));
-    struct svc_caller *w = &rs->caller;
-    const char *name = ec2_str(role, "RoleName");
-    const char *id = ec2_str(role, "RoleId");
-    const char *parts[] = {"arn:",           c->env->partition, ":sts::", c->caller->account,
-                           ":assumed-role/", name ? name : "",  "/",      flow_log_id};
-    sb_join(w->arn, sizeof(w->arn), parts, sizeof(parts) / sizeof(parts[0]));
-    sb_copy(w->account, sizeof(w->account), c->caller->account);
-    sb_copy(w->identity_arn, sizeof(w->identity_arn), ec2_str(role, "Arn"));
-    const char *uid[] = {id ? id : "", ":", flow_log_id};
-    sb_join(w->user_id, sizeof(w->user_id), uid, 3);
-    sb_copy(w->entity_id, sizeof(w->entity_id), id ? id : "");
-    sb_copy(w->entity_name, sizeof(w->entity_name), name ? name : "");
-    const json_t *tags = json_object_get(role, "Tags");
-    if (json_array_size(tags) > 0) {
-        char *text = json_dumps(tags, JSON_COMPACT);
-        w->principal_tags = arena_strndup(c->arena, text, strlen(text));
-        free(text);
-    }
-    w->principal.type = POLICY_PRINCIPAL_ROLE_SESSION;
-    w->principal.arn = w->arn;
-    w->principal.account = w->account;
-    w->principal.identity_arn = w->identity_arn;
-
-    struct policy_context *ctx = policy_context_new();
-    policy_context_add_principal_keys(ctx, &w->principal);
-    policy_context_set(ctx, "aws:userid", w->user_id);
-    policy_context_set(ctx, "aws:PrincipalArn", w->identity_arn);
-    size_t i;
-    const json_t *t;
-    json_array_foreach(tags, i, t)
-    {
-        const char *k = ec2_str(t, "Key");
-        const char *v = ec2_str(t, "Value");
-        if (k != NULL) {
-            policy_context_set(ctx, ec2_fmt(c, "aws:PrincipalTag/%s", k), v ? v : "");
-        }
-    }
-    policy_context_set(ctx, "aws:SecureTransport", "true");
-    policy_context_set(ctx, "aws:ViaAWSService", "false");
-
-    rs->call = *c;
-    rs->call.caller = w;
-    rs->call.ctx = ctx;
-    rs->call.service = "logs";
-    rs->call.in = NULL;
-    rs->call.out = NULL;
-    memset(&rs->call.err, 0, sizeof(rs->call.err));
-    rs->call.decision[0] = '\0';
-}
-
-static void role_session_end(struct role_session *rs)
-{
-    policy_context_free(rs->call.ctx);
-    rs->call.ctx = NULL;
-    json_decref(rs->call.out);
-    rs->call.out = NULL;
-}
-
-// Decides action on resource for the session. Returns 1 allowed, 0 denied, -1 with c->err set
-// when a stored policy cannot be read.
-static int session_may(struct svc_call *c, struct role_session *rs, const char *action,
-                       const char *resource)
-{
-    memset(&rs->call.err, 0, sizeof(rs->call.err));
-    rs->call.operation = strchr(action, ':') + 1;
-    if (svc_authorize(&rs->call, action, resource, NULL, NULL) == 0) {
-        return 1;
-    }
-    if (rs->call.err.status >= 500) {
-        c->err = rs->call.err;
-        return -1;
-    }
-    return 0;
+    svc_role_session_begin(c, role, flow_log_id, "logs", rs);
 }
 
 // Checks a delivery role; see flowlog_delivery.h.
@@ -775,7 +594,7 @@ int flowlog_role_check(struct svc_call *c, const char *role_arn, const char *flo
 {
     *out = FLOWLOG_ROLE_UNUSABLE;
     json_t *role = NULL;
-    int found = role_load(c, role_arn, &role);
+    int found = svc_role_load(c, role_arn, &role);
     if (found <= 0) {
         return found;
     }
@@ -788,7 +607,7 @@ int flowlog_role_check(struct svc_call *c, const char *role_arn, const char *flo
         json_decref(role);
         return 0;
     }
-    struct role_session rs;
+    struct svc_role_session rs;
     role_session_begin(c, role, flow_log_id, &rs);
     const char *streams = logs_stream_arn(c, group, "*");
     const char *checks[][2] = {
@@ -799,9 +618,9 @@ int flowlog_role_check(struct svc_call *c, const char *role_arn, const char *flo
     };
     int rc = 1;
     for (size_t i = group_exists ? 1 : 0; i < 4 && rc == 1; i++) {
-        rc = session_may(c, &rs, checks[i][0], checks[i][1]);
+        rc = svc_role_session_may(c, &rs, checks[i][0], checks[i][1]);
     }
-    role_session_end(&rs);
+    svc_role_session_end(&rs);
     json_decref(role);
     if (rc < 0) {
         return -1;
@@ -824,7 +643,7 @@ int flowlog_role_check(struct svc_call *c, const char *role_arn, const char *flo
 
 // Calls a CloudWatch Logs operation as the session with input in (taken). Returns 0, or -1 with
 // the session call's err set; *out (may be NULL) receives the output (a new reference).
-static int call_logs(struct role_session *rs, const char *op, json_t *in, json_t **out)
+static int call_logs(struct svc_role_session *rs, const char *op, json_t *in, json_t **out)
 {
     svc_handler_fn fn = svc_find("logs", op);
     rs->call.operation = op;
@@ -895,7 +714,7 @@ static size_t rejected(const json_t *info, size_t sent)
 // Writes events[0..n) (sorted) to the stream in PutLogEvents batches, counting in *stored the
 // events CloudWatch Logs kept (it leaves out those too old or too far in the future). Returns
 // NULL on success, else the error message to record.
-static const char *put_events(struct role_session *rs, const char *group, const char *stream,
+static const char *put_events(struct svc_role_session *rs, const char *group, const char *stream,
                               const struct event *events, size_t n, size_t *stored)
 {
     size_t i = 0;
@@ -931,8 +750,8 @@ static const char *put_events(struct role_session *rs, const char *group, const 
 
 // Makes sure the group and stream exist, creating them as the session would. Returns NULL on
 // success, else the error message to record, or "" with c->err set when the store fails.
-static const char *prepare_stream(struct svc_call *c, struct role_session *rs, const char *group,
-                                  const char *stream)
+static const char *prepare_stream(struct svc_call *c, struct svc_role_session *rs,
+                                  const char *group, const char *stream)
 {
     struct logs_obj g;
     if (logs_group_get(c, group, &g) != 0) {
@@ -1048,7 +867,7 @@ static int deliver_one(struct svc_call *c, const json_t *fl, const struct flowlo
     const char *error = NULL;
     json_t *role = NULL;
     int found = flowlog_group_name_ok(group)
-                    ? role_load(c, ec2_str(fl, "DeliverLogsPermissionArn"), &role)
+                    ? svc_role_load(c, ec2_str(fl, "DeliverLogsPermissionArn"), &role)
                     : 0;
     if (found < 0) {
         return -1;
@@ -1061,13 +880,13 @@ static int deliver_one(struct svc_call *c, const json_t *fl, const struct flowlo
     if (!trusted) {
         error = ACCESS_ERROR;
     } else {
-        struct role_session rs;
+        struct svc_role_session rs;
         role_session_begin(c, role, id, &rs);
         error = prepare_stream(c, &rs, group, o->log_stream);
         if (error == NULL) {
             error = put_events(&rs, group, o->log_stream, events, due, &o->delivered);
         }
-        role_session_end(&rs);
+        svc_role_session_end(&rs);
     }
     json_decref(role);
     if (error != NULL && error[0] == '\0') {
