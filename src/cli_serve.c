@@ -20,17 +20,21 @@
 #define SAGEBOX_VERSION "0.1.0"
 #endif
 
+#define MAX_LISTEN 8 // --listen addresses
+
 static void usage(FILE *f)
 {
     fputs("usage: sagebox serve [options]\n"
           "\n"
-          "  --listen ADDR:PORT   where to listen (default 127.0.0.1:4566; [::1]:PORT for IPv6)\n"
+          "  --listen ADDR:PORT   where to listen (default 127.0.0.1:4566; [::1]:PORT for IPv6);\n"
+          "                       repeat it to listen on several addresses\n"
           "  --data-dir DIR       where state is kept (default ./sagebox-data)\n"
           "  --account-id ID      the account of the root credentials (default 000000000000)\n"
           "  --region REGION      the default region (default us-east-1)\n"
           "  --threads N          HTTP worker threads (default: the number of CPUs)\n"
           "\n"
-          "Each option can also be given as an environment variable: SAGEBOX_LISTEN,\n"
+          "Each option can also be given as an environment variable: SAGEBOX_LISTEN (a\n"
+          "comma-separated list),\n"
           "SAGEBOX_DATA_DIR, SAGEBOX_ACCOUNT_ID, SAGEBOX_REGION, SAGEBOX_THREADS; the root\n"
           "credentials are SAGEBOX_ROOT_ACCESS_KEY_ID and SAGEBOX_ROOT_SECRET_ACCESS_KEY\n"
           "(default test / test). Flags win over the environment.\n"
@@ -96,7 +100,9 @@ static const char *env_or(const char *name, const char *fallback)
 // Runs `sagebox serve`; see cli_serve.h.
 int cli_serve_main(int argc, char **argv)
 {
-    const char *listen = env_or("SAGEBOX_LISTEN", "127.0.0.1:4566");
+    const char *listen_env = env_or("SAGEBOX_LISTEN", "127.0.0.1:4566");
+    const char *listens[MAX_LISTEN];
+    size_t listen_count = 0;
     struct gateway_config cfg = {
         .data_dir = env_or("SAGEBOX_DATA_DIR", "./sagebox-data"),
         .account_id = env_or("SAGEBOX_ACCOUNT_ID", "000000000000"),
@@ -125,7 +131,11 @@ int cli_serve_main(int argc, char **argv)
             return 2;
         }
         if (strcmp(a, "--listen") == 0) {
-            listen = v;
+            if (listen_count == MAX_LISTEN) {
+                fprintf(stderr, "sagebox serve: at most %d --listen addresses\n", MAX_LISTEN);
+                return 2;
+            }
+            listens[listen_count++] = v;
         } else if (strcmp(a, "--data-dir") == 0) {
             cfg.data_dir = v;
         } else if (strcmp(a, "--account-id") == 0) {
@@ -140,10 +150,34 @@ int cli_serve_main(int argc, char **argv)
             return 2;
         }
     }
-    char addr[128];
-    uint16_t port = 0;
-    if (split_listen(listen, addr, sizeof(addr), &port) != 0) {
-        fprintf(stderr, "sagebox serve: --listen wants ADDR:PORT, got \"%s\"\n", listen);
+    // SAGEBOX_LISTEN applies when no --listen was given: "ADDR:PORT[,ADDR:PORT...]".
+    char env_list[1024];
+    if (listen_count == 0) {
+        size_t n = strlen(listen_env);
+        if (n >= sizeof(env_list)) {
+            fprintf(stderr, "sagebox serve: SAGEBOX_LISTEN is too long\n");
+            return 2;
+        }
+        memcpy(env_list, listen_env, n + 1);
+        char *save = NULL;
+        for (char *t = strtok_r(env_list, ",", &save); t != NULL; t = strtok_r(NULL, ",", &save)) {
+            if (listen_count == MAX_LISTEN) {
+                fprintf(stderr, "sagebox serve: at most %d listen addresses\n", MAX_LISTEN);
+                return 2;
+            }
+            listens[listen_count++] = t;
+        }
+    }
+    char addrs[MAX_LISTEN][128];
+    uint16_t ports[MAX_LISTEN];
+    for (size_t i = 0; i < listen_count; i++) {
+        if (split_listen(listens[i], addrs[i], sizeof(addrs[i]), &ports[i]) != 0) {
+            fprintf(stderr, "sagebox serve: --listen wants ADDR:PORT, got \"%s\"\n", listens[i]);
+            return 2;
+        }
+    }
+    if (listen_count == 0) {
+        fprintf(stderr, "sagebox serve: no address to listen on\n");
         return 2;
     }
     if (!valid_account(cfg.account_id)) {
@@ -179,29 +213,38 @@ int cli_serve_main(int argc, char **argv)
         fprintf(stderr, "sagebox serve: %s\n", err);
         return 1;
     }
-    struct http_server_options opt = {
-        .address = addr,
-        .port = port,
-        .threads = (unsigned)threads,
-        .max_body = 16u * 1024u * 1024u,
-        .handler = gateway_handle,
-        .handler_ctx = gw,
-    };
-    struct http_server *srv = NULL;
-    if (http_server_start(&opt, &srv, err, sizeof(err)) != 0) {
-        fprintf(stderr, "sagebox serve: %s\n", err);
-        gateway_close(gw);
-        return 1;
+    // One server (with its own thread pool) per address; all share the gateway.
+    struct http_server *srvs[MAX_LISTEN] = {0};
+    for (size_t i = 0; i < listen_count; i++) {
+        struct http_server_options opt = {
+            .address = addrs[i],
+            .port = ports[i],
+            .threads = (unsigned)threads,
+            .max_body = 16u * 1024u * 1024u,
+            .handler = gateway_handle,
+            .handler_ctx = gw,
+        };
+        if (http_server_start(&opt, &srvs[i], err, sizeof(err)) != 0) {
+            fprintf(stderr, "sagebox serve: %s\n", err);
+            for (size_t k = 0; k < i; k++) {
+                http_server_stop(srvs[k]);
+            }
+            gateway_close(gw);
+            return 1;
+        }
+        const char *addr = addrs[i];
+        fprintf(stderr, "sagebox %s listening on %s%s%s:%u, data in %s, account %s, region %s\n",
+                SAGEBOX_VERSION, strchr(addr, ':') ? "[" : "", addr, strchr(addr, ':') ? "]" : "",
+                (unsigned)http_server_port(srvs[i]), cfg.data_dir, cfg.account_id, cfg.region);
     }
-    fprintf(stderr, "sagebox %s listening on %s%s%s:%u, data in %s, account %s, region %s\n",
-            SAGEBOX_VERSION, strchr(addr, ':') ? "[" : "", addr, strchr(addr, ':') ? "]" : "",
-            (unsigned)http_server_port(srv), cfg.data_dir, cfg.account_id, cfg.region);
 
     int sig = 0;
     while (sigwait(&stop, &sig) != 0) {
     }
     fprintf(stderr, "sagebox: signal %d, stopping\n", sig);
-    http_server_stop(srv);
+    for (size_t i = 0; i < listen_count; i++) {
+        http_server_stop(srvs[i]);
+    }
     gateway_close(gw);
     return 0;
 }

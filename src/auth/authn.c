@@ -410,6 +410,42 @@ out:
     return rc;
 }
 
+// Resolves a key without a signature; see authn.h.
+int authn_resolve_key(const struct svc_env *env, struct authn_cache *cache, const char *akid,
+                      time_t now, struct arena *a, struct svc_caller *out, struct awserr *err)
+{
+    memset(out, 0, sizeof(*out));
+    if (akid == NULL || akid[0] == '\0' || strlen(akid) >= sizeof(out->access_key_id)) {
+        return fail(SIGV4_UNKNOWN_KEY, SIGV4_PROTO_JSON, NULL, err);
+    }
+    struct resolved_key rk;
+    uint64_t gen = store_generation(env->store);
+    if (cache == NULL || !cache_get(cache, akid, gen, a, &rk)) {
+        if (load_key(env, akid, a, &rk, err) != 0) {
+            return -1;
+        }
+        if (cache != NULL && rk.found) {
+            cache_put(cache, akid, gen, &rk);
+        }
+    }
+    int rc = -1;
+    if (!rk.found || !rk.active) {
+        fail(SIGV4_UNKNOWN_KEY, SIGV4_PROTO_JSON, NULL, err);
+        goto out;
+    }
+    if (rk.session && (double)now >= rk.expiration) {
+        fail(SIGV4_EXPIRED_TOKEN, SIGV4_PROTO_JSON, NULL, err);
+        goto out;
+    }
+    *out = rk.caller;
+    caller_fix_pointers(out);
+    copy(out->access_key_id, sizeof(out->access_key_id), akid);
+    rc = 0;
+out:
+    OPENSSL_cleanse(rk.secret, sizeof(rk.secret));
+    return rc;
+}
+
 // Creates or updates the root key; see authn.h.
 int authn_ensure_root_key(struct store *store, const char *account, const char *access_key_id,
                           const char *secret, char *msg, size_t msg_cap)

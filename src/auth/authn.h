@@ -30,6 +30,14 @@ int authn_verify(const struct svc_env *env, struct authn_cache *cache, struct si
                  enum sigv4_protocol proto, time_t now, struct arena *a, struct svc_caller *out,
                  struct awserr *err);
 
+// Resolves the principal of the access key akid without a signature, as of now: for a
+// principal that acted earlier (a presigned Studio sign-in token records the key it was made
+// with), so that its current policies decide again. The key must exist and be active; a session
+// key must not have expired. Fills *out (strings beyond its buffers in a) and returns 0, or -1
+// with err set (InvalidClientTokenId or ExpiredToken in the JSON protocol's terms).
+int authn_resolve_key(const struct svc_env *env, struct authn_cache *cache, const char *akid,
+                      time_t now, struct arena *a, struct svc_caller *out, struct awserr *err);
+
 // Creates or updates the account root's access key (key id and secret from the configuration)
 // so that it authenticates as arn:aws:iam::ACCOUNT:root. Returns 0, or -1 with a message.
 int authn_ensure_root_key(struct store *store, const char *account, const char *access_key_id,

@@ -6,6 +6,7 @@
 // engine), and encode the output or the error in the service's protocol (proto).
 #include "http/gateway.h"
 #include "http/accesslog.h"
+#include "http/studio.h"
 #include "core/jsonload.h"
 
 #include "auth/authn.h"
@@ -460,6 +461,8 @@ static void serve_aws(struct aws_request *ar)
         .ctx = ctx,
         .now = now,
         .in = in,
+        .http_host = http_request_header(rq, "Host"),
+        .client_ip = rq->client_ip,
     };
     int rc = fn(&call);
     sb_copy(ar->decision, sizeof(ar->decision), call.decision[0] ? call.decision : "-");
@@ -641,6 +644,13 @@ void gateway_handle(void *ctx, const struct http_request *rq, struct http_respon
         strcmp(rq->method, "GET") == 0) {
         health(gw, rs);
         log_request(rq, request_id, "-", "sagebox:Health", "-", rs->status);
+    } else if (rq->raw_path_len >= 8 && memcmp(rq->raw_path, "/studio/", 8) == 0) {
+        // Studio sign-in and pages (http/studio.h): browser requests, authenticated by a
+        // presigned token or a session cookie instead of SigV4.
+        struct studio_result sr = {0};
+        studio_handle(&gw->env, gw->creds, rq, rs, &sr);
+        log_request(rq, request_id, sr.principal[0] ? sr.principal : "-", sr.action,
+                    sr.decision[0] ? sr.decision : "-", rs->status);
     } else if (debug_hook(rq) != NULL) {
         struct aws_request ar = {.gw = gw, .rq = rq, .rs = rs, .request_id = request_id};
         serve_debug(&ar, debug_hook(rq));

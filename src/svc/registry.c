@@ -36,6 +36,12 @@ const struct svc_service svc_registry[] = {
     {"kms", kms_grant_handlers},
     {"kms", kms_asym_handlers},
     {"kms", kms_rotation_handlers},
+    {"sagemaker", sm_presign_handlers},
+    {"sagemaker", sm_domain_handlers},
+    {"sagemaker", sm_app_handlers},
+    {"sagemaker", sm_profile_handlers},
+    {"sagemaker", sm_space_handlers},
+    {"sagemaker", sm_tag_handlers},
 };
 // clang-format on
 

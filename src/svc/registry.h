@@ -55,6 +55,12 @@ extern const struct svc_handler kms_grant_handlers[];
 extern const struct svc_handler kms_asym_handlers[];
 extern const struct svc_handler kms_rotation_handlers[];
 extern const struct svc_handler sm_task_handlers[];
+extern const struct svc_handler sm_app_handlers[];
+extern const struct svc_handler sm_presign_handlers[];
+extern const struct svc_handler sm_domain_handlers[];
+extern const struct svc_handler sm_profile_handlers[];
+extern const struct svc_handler sm_space_handlers[];
+extern const struct svc_handler sm_tag_handlers[];
 
 // The sagebox test hooks served under /_sagebox/ (loopback, account root only; the gateway
 // authenticates them with SigV4 like AWS requests): each entry's operation is the request path,

@@ -68,6 +68,11 @@ struct svc_call {
     char decision[24]; // "Allowed", "ImplicitlyDenied", "ExplicitlyDenied" for the log
     // KMS: a grant allows the request (policy_set.kms_grant_allows) in the next svc_authorize.
     bool kms_grant_allows;
+    // The request's Host header as received (NULL when absent): the address the client reached
+    // sagebox at, for operations that answer a URL served by sagebox itself
+    // (CreatePresignedDomainUrl).
+    const char *http_host;
+    const char *client_ip; // the peer's address ("127.0.0.1"); NULL outside a client request
 };
 
 // An operation handler: returns 0 after filling c->out, or -1 after filling c->err. On -1

@@ -101,8 +101,8 @@ int svc_task_schedule(struct svc_call *c, const char *service, const char *type,
                   c->caller->account, "region", c->region ? c->region : "", "args",
                   args != NULL ? json_deep_copy(args) : json_object(), "attempts", 0);
     struct store_err e = {{0}};
-    int rc =
-        doc != NULL ? put_task(c->env->store, doc, (int64_t)c->now * 1000 + delay_ms, &e) : SB_EIO;
+    // Due from the real clock in milliseconds (c->now has whole seconds only).
+    int rc = doc != NULL ? put_task(c->env->store, doc, now_ms(c->env) + delay_ms, &e) : SB_EIO;
     json_decref(doc);
     if (rc != 0) {
         fprintf(stderr, "sagebox: task %s:%s not scheduled: %s\n", service, type,

@@ -28,7 +28,8 @@
 #define SVC_TASK_KIND    "sys.task"
 #define SVC_TASK_ACCOUNT "sagebox"
 
-// Schedules task type of service (a signing name) to run delay_ms milliseconds from c->now with
+// Schedules task type of service (a signing name) to run delay_ms milliseconds from now (the
+// real clock in milliseconds, moved by the env's clock offset) with
 // args (a JSON object, not stolen; NULL for {}), in the caller's account and region. Must be
 // called inside c's write transaction. Returns 0, or -1 with c->err set (500, the service's
 // internal failure).

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct store_scope sm_scope(const struct svc_call *c, const char *kind)
 {
@@ -250,5 +251,10 @@ int64_t sm_delay_ms(void)
 
 json_t *sm_now(const struct svc_call *c)
 {
-    return json_integer((json_int_t)c->now);
+    // Milliseconds, as SageMaker's timestamps have them: things created within one second keep
+    // their order (ListApps, ListUserProfiles sort by CreationTime).
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    int64_t ms = ((int64_t)ts.tv_sec + c->env->clock_offset) * 1000 + ts.tv_nsec / 1000000;
+    return json_real((double)ms / 1000.0);
 }

@@ -145,7 +145,8 @@ int sm_check_execution_role(struct svc_call *c, const char *role_arn, const char
 // gone ...): SAGEBOX_SAGEMAKER_DELAY_MS, default 1500, read once.
 int64_t sm_delay_ms(void);
 
-// The current time as an epoch-seconds JSON number (new reference) for CreationTime and the like.
+// The current time (the real clock with the env's offset) as epoch seconds with milliseconds, a
+// JSON real (new reference), for CreationTime and the like.
 json_t *sm_now(const struct svc_call *c);
 
 #endif

@@ -1,0 +1,524 @@
+// SPDX-License-Identifier: Apache-2.0
+// SageMaker user profiles (SageMaker API Reference 2017-07-24: CreateUserProfile,
+// DescribeUserProfile, ListUserProfiles, UpdateUserProfile, DeleteUserProfile) and what spaces
+// share with them (profiles.h). Objects follow sm_common.h: kind sm.profile, id
+// "DOMAINID/NAME", parent the domain id.
+//
+// A profile is Pending when created and InService after the task UserProfileCreated, which also
+// makes its home directory in the domain's EFS (efs.h); UpdateUserProfile makes it Updating until
+// UserProfileUpdated; DeleteUserProfile makes it Deleting until UserProfileDeleted removes it.
+// HomeEfsFileSystemUid comes from the domain's counter "_".next_uid (from 200001, as AWS numbers
+// them), taken in the creating transaction.
+//
+// UserSettings: DescribeUserProfile reports the settings the profile was given (what
+// CreateUserProfile and UpdateUserProfile passed), not the domain's DefaultUserSettings merged
+// in: a profile created without an ExecutionRole describes without one and Studio falls back on
+// the domain's default role (SageMaker Developer Guide, "Domain user profiles": settings of the
+// profile override the domain's). UpdateUserProfile replaces the members of UserSettings it
+// names and keeps the others.
+//
+// Authorization (Service Authorization Reference, Amazon SageMaker): every operation but
+// ListUserProfiles names the user-profile ARN with the profile's tags (aws:ResourceTag/*,
+// sagemaker:ResourceTag/*); CreateUserProfile adds the request's Tags (aws:RequestTag/*,
+// aws:TagKeys); ListUserProfiles names "*". A request for a profile that does not exist is
+// decided first on its ARN without tags, so that a caller without permission learns nothing.
+//
+// Error wordings: "Unable to delete UserProfile [ARN] because App(s) are associated with it."
+// is AWS's (github.com/aws/amazon-sagemaker-feedback/issues/113); the others are not verified
+// against AWS.
+#include "svc/sagemaker/profiles.h"
+
+#include "core/jsonload.h"
+#include "svc/sagemaker/apps.h"
+#include "svc/registry.h"
+#include "svc/sagemaker/efs.h"
+#include "svc/sagemaker/sm_tasks.h"
+#include "svc/tasks.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define LIST_DEFAULT_MAX 10
+
+int sm_child_domain(struct svc_call *c, const char *domain_id, struct sm_obj *d)
+{
+    int found = sm_get(c, SM_KIND_DOMAIN, domain_id, d);
+    if (found < 0) {
+        return -1;
+    }
+    if (found == 0) {
+        // Not verified against AWS.
+        return sm_error(c, "ResourceNotFound", "Cannot find Domain with id %s", domain_id);
+    }
+    const char *status = sm_str(d->doc, "Status");
+    if (status == NULL || (strcmp(status, "InService") != 0 && strcmp(status, "Updating") != 0)) {
+        // Not verified against AWS.
+        int rc = sm_error(c, "ValidationException",
+                          "Domain [%s] is in status [%s]; it must be InService.", domain_id,
+                          status ? status : "");
+        sm_obj_release(d);
+        return rc;
+    }
+    return 0;
+}
+
+long sm_take_uid(struct svc_call *c, struct sm_obj *d)
+{
+    json_t *in = sm_internal(d->doc);
+    json_t *next = json_object_get(in, "next_uid");
+    long uid = json_is_integer(next) ? (long)json_integer_value(next) : SM_FIRST_UID;
+    if (uid < SM_FIRST_UID) {
+        uid = SM_FIRST_UID;
+    }
+    json_object_set_new(in, "next_uid", json_integer(uid + 1));
+    if (sm_put(c, SM_KIND_DOMAIN, d->obj.id, d->obj.parent, d->obj.path, d->doc, false) != 0) {
+        return -1;
+    }
+    return uid;
+}
+
+struct child_item {
+    json_t *doc; // owned
+    double key;
+    const char *name;
+};
+
+static double member_number(const json_t *doc, const char *member)
+{
+    const json_t *v = json_object_get(doc, member);
+    return json_is_number(v) ? json_number_value(v) : 0;
+}
+
+static int cmp_items(const void *a, const void *b)
+{
+    const struct child_item *x = a;
+    const struct child_item *y = b;
+    if (x->key != y->key) {
+        return x->key < y->key ? -1 : 1;
+    }
+    return strcmp(x->name, y->name);
+}
+
+// Parses NextToken (the decimal offset this listing wrote); returns -1 for anything else.
+static long parse_token(const char *t)
+{
+    if (t == NULL) {
+        return 0;
+    }
+    char *end = NULL;
+    long v = strtol(t, &end, 10);
+    if (end == t || *end != '\0' || v < 0) {
+        return -1;
+    }
+    return v;
+}
+
+// Loads every child of kind (of domain_id when not NULL) whose name contains `contains` into a
+// new array (*items, *count; the caller frees the docs and the array).
+static int load_children(struct svc_call *c, const struct sm_child_list *l, const char *domain_id,
+                         const char *contains, const char *sort_by, struct child_item **items,
+                         size_t *count)
+{
+    struct store_scope sc = sm_scope(c, l->kind);
+    size_t cap = 0;
+    *items = NULL;
+    *count = 0;
+    const char *marker = NULL;
+    do {
+        struct store_list_opts lo = {
+            .parent = domain_id, .marker = marker, .limit = STORE_LIST_MAX};
+        struct store_list page = {0};
+        struct store_err e = {{0}};
+        int rc = store_list(c->env->store, &sc, &lo, c->arena, &page, &e);
+        if (rc != 0) {
+            return sm_store_error(c, rc, &e);
+        }
+        for (size_t i = 0; i < page.count; i++) {
+            json_t *doc = jsonload(page.items[i].doc, page.items[i].doc_len);
+            const char *name = sm_str(doc, l->name_member);
+            if (name == NULL || (contains != NULL && strstr(name, contains) == NULL)) {
+                json_decref(doc);
+                continue;
+            }
+            if (*count == cap) {
+                cap = cap ? cap * 2 : 64;
+                struct child_item *grown = realloc(*items, cap * sizeof(**items));
+                if (grown == NULL) {
+                    abort();
+                }
+                *items = grown;
+            }
+            (*items)[*count] =
+                (struct child_item){.doc = doc, .key = member_number(doc, sort_by), .name = name};
+            (*count)++;
+        }
+        marker = page.truncated ? page.next_marker : NULL;
+    } while (marker != NULL);
+    return 0;
+}
+
+int sm_list_children(struct svc_call *c, const struct sm_child_list *l)
+{
+    const char *domain_id = sm_in_str(c, "DomainIdEquals");
+    const char *contains = sm_in_str(c, l->contains_in);
+    const char *sort_by = sm_in_str(c, "SortBy");
+    const char *order = sm_in_str(c, "SortOrder");
+    const json_t *mr = json_object_get(c->in, "MaxResults");
+    long max = json_is_integer(mr) ? (long)json_integer_value(mr) : LIST_DEFAULT_MAX;
+    long start = parse_token(sm_in_str(c, "NextToken"));
+    if (start < 0) {
+        // Not verified against AWS.
+        return sm_error(c, "ValidationException", "Invalid pagination token");
+    }
+    if (sort_by == NULL) {
+        sort_by = "CreationTime";
+    }
+    struct child_item *items = NULL;
+    size_t count = 0;
+    int rc = load_children(c, l, domain_id, contains, sort_by, &items, &count);
+    if (rc == 0) {
+        if (count > 1) {
+            qsort(items, count, sizeof(*items), cmp_items);
+        }
+        bool desc = order != NULL && strcmp(order, "Descending") == 0;
+        json_t *list = json_array();
+        size_t end = (size_t)start + (size_t)max;
+        for (size_t k = (size_t)start; k < count && k < end; k++) {
+            const json_t *doc = items[desc ? count - 1 - k : k].doc;
+            json_t *item = json_object();
+            static const char *const members[] = {"DomainId", NULL, "Status", "CreationTime",
+                                                  "LastModifiedTime"};
+            for (size_t m = 0; m < sizeof(members) / sizeof(members[0]); m++) {
+                const char *name = members[m] ? members[m] : l->name_member;
+                json_t *v = json_object_get(doc, name);
+                if (v != NULL) {
+                    json_object_set(item, name, v);
+                }
+            }
+            json_array_append_new(list, item);
+        }
+        c->out = json_object();
+        json_object_set_new(c->out, l->out_member, list);
+        if (end < count) {
+            json_object_set_new(c->out, "NextToken", json_string(sm_fmt(c, "%zu", end)));
+        }
+    }
+    for (size_t i = 0; i < count; i++) {
+        json_decref(items[i].doc);
+    }
+    free(items);
+    return rc;
+}
+
+// ---- User profiles ----
+
+static const char *profile_id(struct svc_call *c)
+{
+    return sm_fmt(c, "%s/%s", sm_in_str(c, "DomainId"), sm_in_str(c, "UserProfileName"));
+}
+
+// Loads the profile of the request and authorizes action on it with its tags. Returns 0 with
+// *p filled (owned by the caller), or -1 with c->err set (AccessDeniedException or
+// ResourceNotFound).
+static int load_profile(struct svc_call *c, const char *action, struct sm_obj *p)
+{
+    const char *id = profile_id(c);
+    const char *arn = sm_arn(c, "user-profile", id);
+    int found = sm_get(c, SM_KIND_PROFILE, id, p);
+    if (found < 0) {
+        return -1;
+    }
+    if (sm_authorize(c, action, arn, found ? sm_tags(p->doc) : NULL) != 0) {
+        sm_obj_release(p);
+        return -1;
+    }
+    if (found == 0) {
+        // Not verified against AWS.
+        return sm_error(c, "ResourceNotFound", "UserProfile [%s] does not exist.", arn);
+    }
+    return 0;
+}
+
+static int schedule(struct svc_call *c, const char *type)
+{
+    json_t *args = json_pack("{s:s, s:s}", "DomainId", sm_in_str(c, "DomainId"), "UserProfileName",
+                             sm_in_str(c, "UserProfileName"));
+    int rc = svc_task_schedule(c, "sagemaker", type, sm_delay_ms(), args);
+    json_decref(args);
+    return rc;
+}
+
+static int create_user_profile_body(struct svc_call *c)
+{
+    const char *domain_id = sm_in_str(c, "DomainId");
+    const char *name = sm_in_str(c, "UserProfileName");
+    const char *id = profile_id(c);
+    const char *arn = sm_arn(c, "user-profile", id);
+    const json_t *tags = json_object_get(c->in, "Tags");
+    const json_t *settings = json_object_get(c->in, "UserSettings");
+    const char *role = sm_str(settings, "ExecutionRole");
+
+    sm_request_tags(c, tags);
+    if (sm_authorize(c, "sagemaker:CreateUserProfile", arn, NULL) != 0) {
+        return -1;
+    }
+    struct sm_obj d = {0};
+    if (sm_child_domain(c, domain_id, &d) != 0) {
+        return -1;
+    }
+    int rc = -1;
+    struct sm_obj old = {0};
+    json_t *doc = NULL;
+    int found = sm_get(c, SM_KIND_PROFILE, id, &old);
+    if (found < 0) {
+        goto out;
+    }
+    if (found > 0) {
+        // Not verified against AWS.
+        sm_error(c, "ResourceInUse", "Resource Arn: %s already exists.", arn);
+        goto out;
+    }
+    if (role != NULL && sm_check_execution_role(c, role, "UserSettings.ExecutionRole") != 0) {
+        goto out;
+    }
+    long uid = sm_take_uid(c, &d);
+    if (uid < 0) {
+        goto out;
+    }
+    doc = json_object();
+    json_object_set_new(doc, "DomainId", json_string(domain_id));
+    json_object_set_new(doc, "UserProfileArn", json_string(arn));
+    json_object_set_new(doc, "UserProfileName", json_string(name));
+    json_object_set_new(doc, "HomeEfsFileSystemUid", json_string(sm_fmt(c, "%ld", uid)));
+    json_object_set_new(doc, "Status", json_string("Pending"));
+    json_object_set_new(doc, "LastModifiedTime", sm_now(c));
+    json_object_set_new(doc, "CreationTime", sm_now(c));
+    static const char *const sso[] = {"SingleSignOnUserIdentifier", "SingleSignOnUserValue"};
+    for (size_t i = 0; i < 2; i++) {
+        const char *v = sm_in_str(c, sso[i]);
+        if (v != NULL) {
+            json_object_set_new(doc, sso[i], json_string(v));
+        }
+    }
+    if (json_is_object(settings)) {
+        json_object_set_new(doc, "UserSettings", json_deep_copy(settings));
+    }
+    json_t *stored_tags = sm_tags(doc);
+    if (json_is_array(tags)) {
+        json_array_extend(stored_tags, (json_t *)tags);
+    }
+    if (sm_put(c, SM_KIND_PROFILE, id, domain_id, NULL, doc, true) != 0 ||
+        schedule(c, "UserProfileCreated") != 0) {
+        goto out;
+    }
+    c->out = json_pack("{s:s}", "UserProfileArn", arn);
+    rc = 0;
+out:
+    json_decref(doc);
+    sm_obj_release(&old);
+    sm_obj_release(&d);
+    return rc;
+}
+SM_OPERATION(create_user_profile, true)
+
+static int describe_user_profile_body(struct svc_call *c)
+{
+    struct sm_obj p = {0};
+    if (load_profile(c, "sagemaker:DescribeUserProfile", &p) != 0) {
+        return -1;
+    }
+    c->out = sm_public(p.doc);
+    sm_obj_release(&p);
+    return 0;
+}
+SM_OPERATION(describe_user_profile, false)
+
+static int list_user_profiles_body(struct svc_call *c)
+{
+    if (sm_authorize(c, "sagemaker:ListUserProfiles", "*", NULL) != 0) {
+        return -1;
+    }
+    static const struct sm_child_list l = {
+        .kind = SM_KIND_PROFILE,
+        .name_member = "UserProfileName",
+        .contains_in = "UserProfileNameContains",
+        .out_member = "UserProfiles",
+    };
+    return sm_list_children(c, &l);
+}
+SM_OPERATION(list_user_profiles, false)
+
+static int update_user_profile_body(struct svc_call *c)
+{
+    struct sm_obj p = {0};
+    if (load_profile(c, "sagemaker:UpdateUserProfile", &p) != 0) {
+        return -1;
+    }
+    int rc = -1;
+    const char *status = sm_str(p.doc, "Status");
+    if (status == NULL || strcmp(status, "InService") != 0) {
+        // Not verified against AWS.
+        sm_error(c, "ResourceInUse", "UserProfile [%s] is in status [%s]; it must be InService.",
+                 sm_str(p.doc, "UserProfileArn"), status ? status : "");
+        goto out;
+    }
+    const json_t *settings = json_object_get(c->in, "UserSettings");
+    const char *role = sm_str(settings, "ExecutionRole");
+    if (role != NULL && sm_check_execution_role(c, role, "UserSettings.ExecutionRole") != 0) {
+        goto out;
+    }
+    if (json_is_object(settings)) {
+        json_t *stored = json_object_get(p.doc, "UserSettings");
+        if (!json_is_object(stored)) {
+            stored = json_object();
+            json_object_set_new(p.doc, "UserSettings", stored);
+        }
+        json_object_update(stored, (json_t *)settings);
+    }
+    json_object_set_new(p.doc, "Status", json_string("Updating"));
+    json_object_set_new(p.doc, "LastModifiedTime", sm_now(c));
+    if (sm_put(c, SM_KIND_PROFILE, p.obj.id, p.obj.parent, p.obj.path, p.doc, false) != 0 ||
+        schedule(c, "UserProfileUpdated") != 0) {
+        goto out;
+    }
+    c->out = json_pack("{s:s}", "UserProfileArn", sm_str(p.doc, "UserProfileArn"));
+    rc = 0;
+out:
+    sm_obj_release(&p);
+    return rc;
+}
+SM_OPERATION(update_user_profile, true)
+
+static int delete_user_profile_body(struct svc_call *c)
+{
+    struct sm_obj p = {0};
+    if (load_profile(c, "sagemaker:DeleteUserProfile", &p) != 0) {
+        return -1;
+    }
+    int rc = -1;
+    const char *status = sm_str(p.doc, "Status");
+    if (status != NULL && strcmp(status, "Deleting") == 0) {
+        rc = 0; // already on its way out: the deletion the caller asked for is under way
+        goto out;
+    }
+    int64_t apps = 0;
+    if (sm_apps_count(c, sm_in_str(c, "DomainId"),
+                      sm_fmt(c, "user/%s/", sm_in_str(c, "UserProfileName")), &apps) != 0) {
+        goto out;
+    }
+    if (apps > 0) {
+        sm_error(c, "ResourceInUse",
+                 "Unable to delete UserProfile [%s] because App(s) are associated with it.",
+                 sm_str(p.doc, "UserProfileArn"));
+        goto out;
+    }
+    json_object_set_new(p.doc, "Status", json_string("Deleting"));
+    json_object_set_new(p.doc, "LastModifiedTime", sm_now(c));
+    if (sm_put(c, SM_KIND_PROFILE, p.obj.id, p.obj.parent, p.obj.path, p.doc, false) != 0 ||
+        schedule(c, "UserProfileDeleted") != 0) {
+        goto out;
+    }
+    rc = 0;
+out:
+    sm_obj_release(&p);
+    return rc;
+}
+SM_OPERATION(delete_user_profile, true)
+
+// ---- Tasks ----
+
+// Loads the profile a task names; returns 1, 0 when it is gone, -1 on failure.
+static int task_profile(struct svc_call *c, struct sm_obj *p)
+{
+    return sm_get(c, SM_KIND_PROFILE, profile_id(c), p);
+}
+
+static int task_set_status(struct svc_call *c, const char *from, const char *to)
+{
+    struct sm_obj p = {0};
+    int found = task_profile(c, &p);
+    if (found <= 0) {
+        return found;
+    }
+    int rc = 0;
+    const char *status = sm_str(p.doc, "Status");
+    if (status != NULL && strcmp(status, from) == 0) {
+        json_object_set_new(p.doc, "Status", json_string(to));
+        json_object_set_new(p.doc, "LastModifiedTime", sm_now(c));
+        rc = sm_put(c, SM_KIND_PROFILE, p.obj.id, p.obj.parent, p.obj.path, p.doc, false);
+    }
+    sm_obj_release(&p);
+    return rc;
+}
+
+// Pending -> InService, with the profile's home directory in the domain's EFS; a home that
+// cannot be made (the domain's file system is gone) makes the profile Failed with the reason.
+int sm_task_user_profile_created(struct svc_call *c)
+{
+    struct sm_obj p = {0};
+    int found = task_profile(c, &p);
+    if (found <= 0) {
+        return found;
+    }
+    int rc = 0;
+    const char *status = sm_str(p.doc, "Status");
+    if (status != NULL && strcmp(status, "Pending") == 0) {
+        const char *uid_text = sm_str(p.doc, "HomeEfsFileSystemUid");
+        long uid = uid_text ? strtol(uid_text, NULL, 10) : 0;
+        if (sm_efs_home_create(c, sm_in_str(c, "DomainId"), sm_in_str(c, "UserProfileName"), uid) ==
+            0) {
+            json_object_set_new(p.doc, "Status", json_string("InService"));
+        } else if (c->err.status >= 500) {
+            rc = -1; // a store or file-system failure: the worker tries again
+        } else {
+            json_object_set_new(p.doc, "Status", json_string("Failed"));
+            json_object_set_new(p.doc, "FailureReason", json_string(c->err.message));
+            memset(&c->err, 0, sizeof(c->err));
+        }
+        if (rc == 0) {
+            json_object_set_new(p.doc, "LastModifiedTime", sm_now(c));
+            rc = sm_put(c, SM_KIND_PROFILE, p.obj.id, p.obj.parent, p.obj.path, p.doc, false);
+        }
+    }
+    sm_obj_release(&p);
+    return rc;
+}
+
+// Updating -> InService.
+int sm_task_user_profile_updated(struct svc_call *c)
+{
+    return task_set_status(c, "Updating", "InService");
+}
+
+// Deleting -> gone.
+int sm_task_user_profile_deleted(struct svc_call *c)
+{
+    struct sm_obj p = {0};
+    int found = task_profile(c, &p);
+    if (found <= 0) {
+        return found;
+    }
+    int rc = 0;
+    const char *status = sm_str(p.doc, "Status");
+    if (status != NULL && strcmp(status, "Deleting") == 0) {
+        struct store_scope sc = sm_scope(c, SM_KIND_PROFILE);
+        struct store_err e = {{0}};
+        int src = store_delete(c->env->store, &sc, p.obj.id, &e);
+        if (src != 0 && src != SB_ENOTFOUND) {
+            rc = sm_store_error(c, src, &e);
+        }
+    }
+    sm_obj_release(&p);
+    return rc;
+}
+
+// clang-format off
+const struct svc_handler sm_profile_handlers[] = {
+    {"CreateUserProfile", create_user_profile},
+    {"DescribeUserProfile", describe_user_profile},
+    {"ListUserProfiles", list_user_profiles},
+    {"UpdateUserProfile", update_user_profile},
+    {"DeleteUserProfile", delete_user_profile},
+    {NULL, NULL},
+};
+// clang-format on

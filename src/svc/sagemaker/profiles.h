@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: Apache-2.0
+// What the user profiles (profiles.c) share with the spaces (spaces.c): the parent domain's
+// checks, the next POSIX uid of the domain's home file system, the dependents check (apps of an
+// owner), and the listing of a domain's children with the filters, sort and pagination of
+// ListUserProfiles and ListSpaces.
+#ifndef SAGEBOX_SM_PROFILES_H
+#define SAGEBOX_SM_PROFILES_H
+
+#include "svc/sagemaker/sm_common.h"
+
+#include <stdbool.h>
+
+// Loads domain domain_id for the creation of a child (a user profile or a space) into *d.
+// Returns 0 with d->doc owned by the caller, or -1 with c->err set: ResourceNotFound when there
+// is no such domain, ValidationException when it is not InService or Updating.
+int sm_child_domain(struct svc_call *c, const char *domain_id, struct sm_obj *d);
+
+// Takes the next home-directory uid of the domain (its "_".next_uid, from SM_FIRST_UID) and
+// stores the domain back with the counter incremented, in the caller's write transaction.
+// Returns the uid, or -1 with c->err set.
+long sm_take_uid(struct svc_call *c, struct sm_obj *d);
+
+// One listing of ListUserProfiles / ListSpaces.
+struct sm_child_list {
+    const char *kind;        // SM_KIND_PROFILE or SM_KIND_SPACE
+    const char *name_member; // "UserProfileName" or "SpaceName"
+    const char *contains_in; // "UserProfileNameContains" or "SpaceNameContains"
+    const char *out_member;  // "UserProfiles" or "Spaces"
+};
+
+// Fills c->out with one page of the children of kind: DomainIdEquals, the name filter
+// (substring), SortBy CreationTime (default) or LastModifiedTime, SortOrder Ascending (default)
+// or Descending, MaxResults (default 10) and NextToken. Each item has DomainId, the name,
+// Status, CreationTime and LastModifiedTime. Returns 0 or -1 with c->err set.
+int sm_list_children(struct svc_call *c, const struct sm_child_list *l);
+
+#endif
