@@ -17,6 +17,7 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -91,9 +92,12 @@ def main():
         proc, _ = start(args.bin, os.path.join(work, "data"), port, log)
         domain = lab_domain(endpoint)
         t0 = time.monotonic()
+        local = threading.local()
 
         def make(i):
-            client(endpoint, "sagemaker").create_user_profile(
+            if not hasattr(local, "sm"):  # one client a thread: making one costs milliseconds
+                local.sm = client(endpoint, "sagemaker")
+            local.sm.create_user_profile(
                 DomainId=domain, UserProfileName=f"user-{i:04d}",
                 Tags=[{"Key": "team", "Value": "team-A" if i % 2 else "team-B"}])
 

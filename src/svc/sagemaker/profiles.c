@@ -71,7 +71,7 @@ long sm_take_uid(struct svc_call *c, struct sm_obj *d)
         uid = SM_FIRST_UID;
     }
     json_object_set_new(in, "next_uid", json_integer(uid + 1));
-    if (sm_put(c, SM_KIND_DOMAIN, d->obj.id, d->obj.parent, d->obj.path, d->doc, false) != 0) {
+    if (sm_update(c, d) != 0) {
         return -1;
     }
     return uid;
@@ -99,18 +99,80 @@ static int cmp_items(const void *a, const void *b)
     return strcmp(x->name, y->name);
 }
 
-// Parses NextToken (the decimal offset this listing wrote); returns -1 for anything else.
+// Parses a NextToken of the sorted listing ("o" and the decimal offset it wrote); returns -1 for
+// anything else.
 static long parse_token(const char *t)
 {
     if (t == NULL) {
         return 0;
     }
+    if (t[0] != 'o') {
+        return -1;
+    }
     char *end = NULL;
-    long v = strtol(t, &end, 10);
-    if (end == t || *end != '\0' || v < 0) {
+    long v = strtol(t + 1, &end, 10);
+    if (end == t + 1 || *end != '\0' || v < 0) {
         return -1;
     }
     return v;
+}
+
+// The summary of a child in a listing (ListUserProfiles' UserProfileDetails, ListSpaces'
+// SpaceDetails): new reference.
+static json_t *summary(const struct sm_child_list *l, const json_t *doc)
+{
+    json_t *item = json_object();
+    static const char *const members[] = {"DomainId", NULL, "Status", "CreationTime",
+                                          "LastModifiedTime"};
+    for (size_t m = 0; m < sizeof(members) / sizeof(members[0]); m++) {
+        const char *name = members[m] ? members[m] : l->name_member;
+        json_t *v = json_object_get(doc, name);
+        if (v != NULL) {
+            json_object_set(item, name, v);
+        }
+    }
+    return item;
+}
+
+// The listing of one domain's children in creation order, straight from the store: their store
+// names are "DOMAIN/CREATIONMS/NAME" (sm_creation_name), so a page reads only its own objects.
+// NextToken is "n" and the store's marker.
+static int list_by_creation(struct svc_call *c, const struct sm_child_list *l,
+                            const char *domain_id, long max)
+{
+    const char *token = sm_in_str(c, "NextToken");
+    if (token != NULL && token[0] != 'n') {
+        // Not verified against AWS.
+        return sm_error(c, "ValidationException", "Invalid pagination token");
+    }
+    struct store_scope sc = sm_scope(c, l->kind);
+    struct store_list_opts lo = {.name_prefix = sm_fmt(c, "%s/", domain_id),
+                                 .marker = token != NULL ? token + 1 : NULL,
+                                 .limit = (size_t)max};
+    struct store_list page = {0};
+    struct store_err e = {{0}};
+    int rc = store_list(c->env->store, &sc, &lo, c->arena, &page, &e);
+    if (rc == SB_EINVAL) {
+        // Not verified against AWS.
+        return sm_error(c, "ValidationException", "Invalid pagination token");
+    }
+    if (rc != 0) {
+        return sm_store_error(c, rc, &e);
+    }
+    json_t *list = json_array();
+    for (size_t i = 0; i < page.count; i++) {
+        json_t *doc = jsonload(page.items[i].doc, page.items[i].doc_len);
+        if (json_is_object(doc)) {
+            json_array_append_new(list, summary(l, doc));
+        }
+        json_decref(doc);
+    }
+    c->out = json_object();
+    json_object_set_new(c->out, l->out_member, list);
+    if (page.truncated) {
+        json_object_set_new(c->out, "NextToken", json_string(sm_fmt(c, "n%s", page.next_marker)));
+    }
+    return 0;
 }
 
 // Loads every child of kind (of domain_id when not NULL) whose name contains `contains` into a
@@ -165,6 +227,11 @@ int sm_list_children(struct svc_call *c, const struct sm_child_list *l)
     const char *order = sm_in_str(c, "SortOrder");
     const json_t *mr = json_object_get(c->in, "MaxResults");
     long max = json_is_integer(mr) ? (long)json_integer_value(mr) : LIST_DEFAULT_MAX;
+    bool by_creation = sort_by == NULL || strcmp(sort_by, "CreationTime") == 0;
+    bool descending = order != NULL && strcmp(order, "Descending") == 0;
+    if (by_creation && !descending && contains == NULL && domain_id != NULL) {
+        return list_by_creation(c, l, domain_id, max);
+    }
     long start = parse_token(sm_in_str(c, "NextToken"));
     if (start < 0) {
         // Not verified against AWS.
@@ -184,23 +251,12 @@ int sm_list_children(struct svc_call *c, const struct sm_child_list *l)
         json_t *list = json_array();
         size_t end = (size_t)start + (size_t)max;
         for (size_t k = (size_t)start; k < count && k < end; k++) {
-            const json_t *doc = items[desc ? count - 1 - k : k].doc;
-            json_t *item = json_object();
-            static const char *const members[] = {"DomainId", NULL, "Status", "CreationTime",
-                                                  "LastModifiedTime"};
-            for (size_t m = 0; m < sizeof(members) / sizeof(members[0]); m++) {
-                const char *name = members[m] ? members[m] : l->name_member;
-                json_t *v = json_object_get(doc, name);
-                if (v != NULL) {
-                    json_object_set(item, name, v);
-                }
-            }
-            json_array_append_new(list, item);
+            json_array_append_new(list, summary(l, items[desc ? count - 1 - k : k].doc));
         }
         c->out = json_object();
         json_object_set_new(c->out, l->out_member, list);
         if (end < count) {
-            json_object_set_new(c->out, "NextToken", json_string(sm_fmt(c, "%zu", end)));
+            json_object_set_new(c->out, "NextToken", json_string(sm_fmt(c, "o%zu", end)));
         }
     }
     for (size_t i = 0; i < count; i++) {
@@ -307,7 +363,8 @@ static int create_user_profile_body(struct svc_call *c)
     if (json_is_array(tags)) {
         json_array_extend(stored_tags, (json_t *)tags);
     }
-    if (sm_put(c, SM_KIND_PROFILE, id, domain_id, NULL, doc, true) != 0 ||
+    const char *sname = sm_creation_name(c, domain_id, json_object_get(doc, "CreationTime"), name);
+    if (sm_put_named(c, SM_KIND_PROFILE, id, sname, domain_id, NULL, doc, true) != 0 ||
         schedule(c, "UserProfileCreated") != 0) {
         goto out;
     }
@@ -377,8 +434,7 @@ static int update_user_profile_body(struct svc_call *c)
     }
     json_object_set_new(p.doc, "Status", json_string("Updating"));
     json_object_set_new(p.doc, "LastModifiedTime", sm_now(c));
-    if (sm_put(c, SM_KIND_PROFILE, p.obj.id, p.obj.parent, p.obj.path, p.doc, false) != 0 ||
-        schedule(c, "UserProfileUpdated") != 0) {
+    if (sm_update(c, &p) != 0 || schedule(c, "UserProfileUpdated") != 0) {
         goto out;
     }
     c->out = json_pack("{s:s}", "UserProfileArn", sm_str(p.doc, "UserProfileArn"));
@@ -414,8 +470,7 @@ static int delete_user_profile_body(struct svc_call *c)
     }
     json_object_set_new(p.doc, "Status", json_string("Deleting"));
     json_object_set_new(p.doc, "LastModifiedTime", sm_now(c));
-    if (sm_put(c, SM_KIND_PROFILE, p.obj.id, p.obj.parent, p.obj.path, p.doc, false) != 0 ||
-        schedule(c, "UserProfileDeleted") != 0) {
+    if (sm_update(c, &p) != 0 || schedule(c, "UserProfileDeleted") != 0) {
         goto out;
     }
     rc = 0;
@@ -445,7 +500,7 @@ static int task_set_status(struct svc_call *c, const char *from, const char *to)
     if (status != NULL && strcmp(status, from) == 0) {
         json_object_set_new(p.doc, "Status", json_string(to));
         json_object_set_new(p.doc, "LastModifiedTime", sm_now(c));
-        rc = sm_put(c, SM_KIND_PROFILE, p.obj.id, p.obj.parent, p.obj.path, p.doc, false);
+        rc = sm_update(c, &p);
     }
     sm_obj_release(&p);
     return rc;
@@ -477,7 +532,7 @@ int sm_task_user_profile_created(struct svc_call *c)
         }
         if (rc == 0) {
             json_object_set_new(p.doc, "LastModifiedTime", sm_now(c));
-            rc = sm_put(c, SM_KIND_PROFILE, p.obj.id, p.obj.parent, p.obj.path, p.doc, false);
+            rc = sm_update(c, &p);
         }
     }
     sm_obj_release(&p);

@@ -116,6 +116,25 @@ void sm_obj_release(struct sm_obj *o)
 int sm_put(struct svc_call *c, const char *kind, const char *id, const char *parent,
            const char *path, const json_t *doc, bool create)
 {
+    return sm_put_named(c, kind, id, NULL, parent, path, doc, create);
+}
+
+int sm_update(struct svc_call *c, const struct sm_obj *o)
+{
+    return sm_put_named(c, o->obj.kind, o->obj.id, o->obj.name, o->obj.parent, o->obj.path, o->doc,
+                        false);
+}
+
+const char *sm_creation_name(struct svc_call *c, const char *domain_id, const json_t *created,
+                             const char *name)
+{
+    long long ms = (long long)(json_number_value(created) * 1000.0 + 0.5);
+    return sm_fmt(c, "%s/%016lld/%s", domain_id, ms < 0 ? 0 : ms, name);
+}
+
+int sm_put_named(struct svc_call *c, const char *kind, const char *id, const char *name,
+                 const char *parent, const char *path, const json_t *doc, bool create)
+{
     char *text = json_dumps(doc, JSON_COMPACT);
     if (text == NULL) {
         return svc_internal_error(c, "a document does not serialize");
@@ -125,6 +144,7 @@ int sm_put(struct svc_call *c, const char *kind, const char *id, const char *par
         .region = c->region ? c->region : "",
         .kind = kind,
         .id = id,
+        .name = name,
         .parent = parent,
         .path = path,
         .doc = text,

@@ -116,6 +116,20 @@ void sm_obj_release(struct sm_obj *o);
 int sm_put(struct svc_call *c, const char *kind, const char *id, const char *parent,
            const char *path, const json_t *doc, bool create);
 
+// sm_put with a store name (unique in the kind's scope; listings are in name order).
+int sm_put_named(struct svc_call *c, const char *kind, const char *id, const char *name,
+                 const char *parent, const char *path, const json_t *doc, bool create);
+
+// Writes o->doc back over the object o was read as (sm_get), keeping its kind, id, name, parent
+// and path. Returns 0 or -1 with c->err set.
+int sm_update(struct svc_call *c, const struct sm_obj *o);
+
+// The store name of a user profile or space created now: "DOMAINID/MMMMMMMMMMMMMMMM/NAME" with
+// the creation time in epoch milliseconds, zero-padded to 16 digits (created: the document's
+// CreationTime), so that a domain's children list in creation order straight from the store.
+const char *sm_creation_name(struct svc_call *c, const char *domain_id, const json_t *created,
+                             const char *name);
+
 // The member "_" of a document, created when absent (borrowed), and the resource tags in it (an
 // array, borrowed; never NULL after sm_internal).
 json_t *sm_internal(json_t *doc);

@@ -104,7 +104,9 @@ static int create_space_body(struct svc_call *c)
     if (json_is_array(tags)) {
         json_array_extend(sm_tags(doc), (json_t *)tags);
     }
-    if (sm_put(c, SM_KIND_SPACE, id, domain_id, NULL, doc, true) != 0 ||
+    const char *sname = sm_creation_name(c, domain_id, json_object_get(doc, "CreationTime"),
+                                         sm_in_str(c, "SpaceName"));
+    if (sm_put_named(c, SM_KIND_SPACE, id, sname, domain_id, NULL, doc, true) != 0 ||
         schedule(c, "SpaceCreated") != 0) {
         goto out;
     }
@@ -170,8 +172,7 @@ static int update_space_body(struct svc_call *c)
     }
     json_object_set_new(s.doc, "Status", json_string("Updating"));
     json_object_set_new(s.doc, "LastModifiedTime", sm_now(c));
-    if (sm_put(c, SM_KIND_SPACE, s.obj.id, s.obj.parent, s.obj.path, s.doc, false) != 0 ||
-        schedule(c, "SpaceUpdated") != 0) {
+    if (sm_update(c, &s) != 0 || schedule(c, "SpaceUpdated") != 0) {
         goto out;
     }
     c->out = json_pack("{s:s}", "SpaceArn", sm_str(s.doc, "SpaceArn"));
@@ -208,8 +209,7 @@ static int delete_space_body(struct svc_call *c)
     }
     json_object_set_new(s.doc, "Status", json_string("Deleting"));
     json_object_set_new(s.doc, "LastModifiedTime", sm_now(c));
-    if (sm_put(c, SM_KIND_SPACE, s.obj.id, s.obj.parent, s.obj.path, s.doc, false) != 0 ||
-        schedule(c, "SpaceDeleted") != 0) {
+    if (sm_update(c, &s) != 0 || schedule(c, "SpaceDeleted") != 0) {
         goto out;
     }
     rc = 0;
@@ -246,7 +246,7 @@ int sm_task_space_created(struct svc_call *c)
         }
         if (rc == 0) {
             json_object_set_new(s.doc, "LastModifiedTime", sm_now(c));
-            rc = sm_put(c, SM_KIND_SPACE, s.obj.id, s.obj.parent, s.obj.path, s.doc, false);
+            rc = sm_update(c, &s);
         }
     }
     sm_obj_release(&s);
@@ -266,7 +266,7 @@ int sm_task_space_updated(struct svc_call *c)
     if (status != NULL && strcmp(status, "Updating") == 0) {
         json_object_set_new(s.doc, "Status", json_string("InService"));
         json_object_set_new(s.doc, "LastModifiedTime", sm_now(c));
-        rc = sm_put(c, SM_KIND_SPACE, s.obj.id, s.obj.parent, s.obj.path, s.doc, false);
+        rc = sm_update(c, &s);
     }
     sm_obj_release(&s);
     return rc;

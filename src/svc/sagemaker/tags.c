@@ -126,7 +126,7 @@ static int load_tagged(struct svc_call *c, const char *action, struct tagged *t)
 
 static int save(struct svc_call *c, struct tagged *t)
 {
-    return sm_put(c, t->kind, t->o.obj.id, t->o.obj.parent, t->o.obj.path, t->o.doc, false);
+    return sm_update(c, &t->o);
 }
 
 // The index of the tag with key in tags, or -1.
