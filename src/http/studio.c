@@ -107,25 +107,34 @@ static const char *form_value(struct arena *a, const char *text, size_t len, con
     return out;
 }
 
-// The value of the cookie name in the Cookie header, in a; NULL when absent.
-static const char *cookie_value(const struct http_request *rq, const char *name)
+// A cookie of one Cookie header; see studio.h.
+const char *studio_cookie_in(struct arena *a, const char *header, const char *name)
 {
     size_t nlen = strlen(name);
-    for (size_t i = 0; i < rq->header_count; i++) {
-        if (strcasecmp(rq->headers[i].name, "Cookie") != 0) {
-            continue;
+    const char *p = header;
+    while (*p) {
+        while (*p == ' ' || *p == ';') {
+            p++;
         }
-        const char *p = rq->headers[i].value;
-        while (*p) {
-            while (*p == ' ' || *p == ';') {
-                p++;
+        const char *end = strchr(p, ';');
+        size_t len = end != NULL ? (size_t)(end - p) : strlen(p);
+        if (len > nlen && strncmp(p, name, nlen) == 0 && p[nlen] == '=') {
+            return arena_strndup(a, p + nlen + 1, len - nlen - 1);
+        }
+        p += len;
+    }
+    return NULL;
+}
+
+// The value of the cookie name in the request's Cookie headers, in its arena; NULL when absent.
+static const char *cookie_value(const struct http_request *rq, const char *name)
+{
+    for (size_t i = 0; i < rq->header_count; i++) {
+        if (strcasecmp(rq->headers[i].name, "Cookie") == 0) {
+            const char *v = studio_cookie_in(rq->arena, rq->headers[i].value, name);
+            if (v != NULL) {
+                return v;
             }
-            const char *end = strchr(p, ';');
-            size_t len = end != NULL ? (size_t)(end - p) : strlen(p);
-            if (len > nlen && strncmp(p, name, nlen) == 0 && p[nlen] == '=') {
-                return arena_strndup(rq->arena, p + nlen + 1, len - nlen - 1);
-            }
-            p += len;
         }
     }
     return NULL;
@@ -608,6 +617,15 @@ static void app_action(const struct svc_env *env, const struct http_request *rq,
     policy_context_set(rsess.call.ctx, "aws:SourceIp", rq->client_ip);
     in = json_pack("{s:s, s:s, s:s, s:s}", "DomainId", domain, "UserProfileName", profile,
                    "AppType", type, "AppName", name);
+    if (create) {
+        // What Studio creates carries the tags SageMaker adds to resources created from Studio
+        // (sagemaker:domain-arn, sagemaker:user-profile-arn), for aws:ResourceTag conditions.
+        json_object_set_new(
+            in, "Tags",
+            json_pack("[{s:s, s:s}, {s:s, s:s}]", "Key", "sagemaker:domain-arn", "Value",
+                      sm_arn(&c, "domain", domain), "Key", "sagemaker:user-profile-arn", "Value",
+                      sm_arn(&c, "user-profile", sm_fmt(&c, "%s/%s", domain, profile))));
+    }
     rsess.call.in = in;
     rsess.call.operation = create ? "CreateApp" : "DeleteApp";
     int rc = fn(&rsess.call);

@@ -26,4 +26,8 @@ void studio_handle(const struct svc_env *env, struct authn_cache *creds,
                    const struct http_request *rq, struct http_response *rs,
                    struct studio_result *out);
 
+// The value of cookie name in the text of one Cookie header ("a=1; b=2"), copied into a; NULL
+// when absent. The first cookie of that name wins.
+const char *studio_cookie_in(struct arena *a, const char *header, const char *name);
+
 #endif

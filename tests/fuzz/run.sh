@@ -24,7 +24,7 @@ root="$(cd "$here/../.." && pwd)"
 build="${SAGEBOX_FUZZ_BUILD:-$root/build-fuzz}"
 case "$build" in /*) ;; *) build="$root/$build" ;; esac
 targets=(fuzz_policy_parse fuzz_policy_eval fuzz_core fuzz_sigv4 fuzz_proto_query fuzz_proto_json
-    fuzz_logs_filter fuzz_ec2_filters fuzz_ec2_flowlog_format fuzz_kms_blob)
+    fuzz_logs_filter fuzz_ec2_filters fuzz_ec2_flowlog_format fuzz_kms_blob fuzz_studio)
 max_len=8192
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"

@@ -100,6 +100,12 @@ def test_presigned_url_in_a_browser(client, daemon, browser):
     app = client("sagemaker").describe_app(DomainId=env["domain"], UserProfileName="alice",
                                            AppType="KernelGateway", AppName="kg-1")
     assert app["Status"] == "InService"
+    # What Studio creates carries SageMaker's automatic tags.
+    tags = {t["Key"]: t["Value"] for t in client("sagemaker").list_tags(
+        ResourceArn=app["AppArn"])["Tags"]}
+    prefix = f"arn:aws:sagemaker:us-east-1:000000000000"
+    assert tags == {"sagemaker:domain-arn": f"{prefix}:domain/{env['domain']}",
+                    "sagemaker:user-profile-arn": f"{prefix}:user-profile/{env['domain']}/alice"}
     # The same URL does not sign in twice.
     browser.delete_all_cookies()
     browser.get(url)
