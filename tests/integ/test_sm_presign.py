@@ -343,3 +343,39 @@ def test_create_app_form_as_execution_role(client, daemon):
     assert r.status == 400 and "AccessDeniedException" in body
     assert "assumed-role/SageMakerExecution/SageMaker" in body
     assert sm.list_apps(DomainIdEquals=st["domain"])["Apps"] == []
+
+
+def test_lab_step_6_with_the_cli(client, daemon, aws_cli):
+    """Lab 1, step 6 with its own commands and policies: the console-style Deny unless
+    aws:SourceVpc is the Studio VPC refuses create-presigned-domain-url from outside the VPC
+    (the key is absent from the CLI's request, so StringNotEquals matches); the rewritten Deny
+    unless aws:SourceIp is the caller's address lets it through."""
+    st = studio(client)
+    vpc = client("sagemaker").describe_domain(DomainId=st["domain"])["VpcId"]
+    _, k = user_client(client, {"sm": ALLOW_SM})
+    keys = {"key": k["AccessKeyId"], "secret": k["SecretAccessKey"]}
+    rc, out, errtext = aws_cli("sagemaker", "list-domains", "--output", "json", **keys)
+    assert rc == 0, errtext
+    assert [d["DomainId"] for d in json.loads(out)["Domains"]] == [st["domain"]]
+    client("iam").put_user_policy(UserName="bob", PolicyName="EnableSageMakerStudioAccessViaVPC",
+                                  PolicyDocument=json.dumps({
+                                      "Version": "2012-10-17",
+                                      "Statement": [{
+                                          "Sid": "EnableSageMakerStudioAccessViaVPC",
+                                          "Effect": "Deny",
+                                          "Action": ["sagemaker:CreatePresignedDomainUrl"],
+                                          "Resource": "*",
+                                          "Condition": {"StringNotEquals": {
+                                              "aws:SourceVpc": vpc}}}]}))
+    args = ("sagemaker", "create-presigned-domain-url", "--domain-id", st["domain"],
+            "--user-profile-name", "alice", "--output", "json")
+    rc, out, errtext = aws_cli(*args, **keys)
+    assert rc != 0 and "AccessDeniedException" in errtext
+    assert "with an explicit deny in an identity-based policy" in errtext
+    client("iam").put_user_policy(UserName="bob", PolicyName="EnableSageMakerStudioAccessViaVPC",
+                                  PolicyDocument=deny_unless("127.0.0.1"))
+    rc, out, errtext = aws_cli(*args, **keys)
+    assert rc == 0, errtext
+    url = json.loads(out)["AuthorizedUrl"]
+    r, body = redeem(url)
+    assert r.status == 302, body
