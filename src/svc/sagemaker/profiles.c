@@ -295,15 +295,6 @@ static int load_profile(struct svc_call *c, const char *action, struct sm_obj *p
     return 0;
 }
 
-static int schedule(struct svc_call *c, const char *type)
-{
-    json_t *args = json_pack("{s:s, s:s}", "DomainId", sm_in_str(c, "DomainId"), "UserProfileName",
-                             sm_in_str(c, "UserProfileName"));
-    int rc = svc_task_schedule(c, "sagemaker", type, sm_delay_ms(), args);
-    json_decref(args);
-    return rc;
-}
-
 static int create_user_profile_body(struct svc_call *c)
 {
     const char *domain_id = sm_in_str(c, "DomainId");
@@ -365,7 +356,7 @@ static int create_user_profile_body(struct svc_call *c)
     }
     const char *sname = sm_creation_name(c, domain_id, json_object_get(doc, "CreationTime"), name);
     if (sm_put_named(c, SM_KIND_PROFILE, id, sname, domain_id, NULL, doc, true) != 0 ||
-        schedule(c, "UserProfileCreated") != 0) {
+        sm_child_schedule(c, &sm_profile_kind, "UserProfileCreated") != 0) {
         goto out;
     }
     c->out = json_pack("{s:s}", "UserProfileArn", arn);
@@ -411,35 +402,7 @@ static int update_user_profile_body(struct svc_call *c)
     if (load_profile(c, "sagemaker:UpdateUserProfile", &p) != 0) {
         return -1;
     }
-    int rc = -1;
-    const char *status = sm_str(p.doc, "Status");
-    if (status == NULL || strcmp(status, "InService") != 0) {
-        // Not verified against AWS.
-        sm_error(c, "ResourceInUse", "UserProfile [%s] is in status [%s]; it must be InService.",
-                 sm_str(p.doc, "UserProfileArn"), status ? status : "");
-        goto out;
-    }
-    const json_t *settings = json_object_get(c->in, "UserSettings");
-    const char *role = sm_str(settings, "ExecutionRole");
-    if (role != NULL && sm_check_execution_role(c, role, "UserSettings.ExecutionRole") != 0) {
-        goto out;
-    }
-    if (json_is_object(settings)) {
-        json_t *stored = json_object_get(p.doc, "UserSettings");
-        if (!json_is_object(stored)) {
-            stored = json_object();
-            json_object_set_new(p.doc, "UserSettings", stored);
-        }
-        json_object_update(stored, (json_t *)settings);
-    }
-    json_object_set_new(p.doc, "Status", json_string("Updating"));
-    json_object_set_new(p.doc, "LastModifiedTime", sm_now(c));
-    if (sm_update(c, &p) != 0 || schedule(c, "UserProfileUpdated") != 0) {
-        goto out;
-    }
-    c->out = json_pack("{s:s}", "UserProfileArn", sm_str(p.doc, "UserProfileArn"));
-    rc = 0;
-out:
+    int rc = sm_child_update(c, &sm_profile_kind, &p);
     sm_obj_release(&p);
     return rc;
 }
@@ -451,120 +414,192 @@ static int delete_user_profile_body(struct svc_call *c)
     if (load_profile(c, "sagemaker:DeleteUserProfile", &p) != 0) {
         return -1;
     }
-    int rc = -1;
-    const char *status = sm_str(p.doc, "Status");
-    if (status != NULL && strcmp(status, "Deleting") == 0) {
-        rc = 0; // already on its way out: the deletion the caller asked for is under way
-        goto out;
-    }
-    int64_t apps = 0;
-    if (sm_apps_count(c, sm_in_str(c, "DomainId"),
-                      sm_fmt(c, "user/%s/", sm_in_str(c, "UserProfileName")), &apps) != 0) {
-        goto out;
-    }
-    if (apps > 0) {
-        sm_error(c, "ResourceInUse",
-                 "Unable to delete UserProfile [%s] because App(s) are associated with it.",
-                 sm_str(p.doc, "UserProfileArn"));
-        goto out;
-    }
-    json_object_set_new(p.doc, "Status", json_string("Deleting"));
-    json_object_set_new(p.doc, "LastModifiedTime", sm_now(c));
-    if (sm_update(c, &p) != 0 || schedule(c, "UserProfileDeleted") != 0) {
-        goto out;
-    }
-    rc = 0;
-out:
+    int rc = sm_child_delete(c, &sm_profile_kind, &p);
     sm_obj_release(&p);
     return rc;
 }
 SM_OPERATION(delete_user_profile, true)
 
-// ---- Tasks ----
+// ---- What user profiles and spaces share ----
 
-// Loads the profile a task names; returns 1, 0 when it is gone, -1 on failure.
-static int task_profile(struct svc_call *c, struct sm_obj *p)
-{
-    return sm_get(c, SM_KIND_PROFILE, profile_id(c), p);
-}
+const struct sm_child_kind sm_profile_kind = {
+    .kind = SM_KIND_PROFILE,
+    .what = "UserProfile",
+    .arn_member = "UserProfileArn",
+    .name_member = "UserProfileName",
+    .settings_member = "UserSettings",
+    .owner = "user",
+};
 
-static int task_set_status(struct svc_call *c, const char *from, const char *to)
+const struct sm_child_kind sm_space_kind = {
+    .kind = SM_KIND_SPACE,
+    .what = "Space",
+    .arn_member = "SpaceArn",
+    .name_member = "SpaceName",
+    .settings_member = "SpaceSettings",
+    .owner = "space",
+};
+
+int sm_child_schedule(struct svc_call *c, const struct sm_child_kind *k, const char *type)
 {
-    struct sm_obj p = {0};
-    int found = task_profile(c, &p);
-    if (found <= 0) {
-        return found;
-    }
-    int rc = 0;
-    const char *status = sm_str(p.doc, "Status");
-    if (status != NULL && strcmp(status, from) == 0) {
-        json_object_set_new(p.doc, "Status", json_string(to));
-        json_object_set_new(p.doc, "LastModifiedTime", sm_now(c));
-        rc = sm_update(c, &p);
-    }
-    sm_obj_release(&p);
+    json_t *args = json_pack("{s:s, s:s}", "DomainId", sm_in_str(c, "DomainId"), k->name_member,
+                             sm_in_str(c, k->name_member));
+    int rc = svc_task_schedule(c, "sagemaker", type, sm_delay_ms(), args);
+    json_decref(args);
     return rc;
 }
 
-// Pending -> InService, with the profile's home directory in the domain's EFS; a home that
-// cannot be made (the domain's file system is gone) makes the profile Failed with the reason.
-int sm_task_user_profile_created(struct svc_call *c)
+int sm_child_update(struct svc_call *c, const struct sm_child_kind *k, struct sm_obj *o)
 {
-    struct sm_obj p = {0};
-    int found = task_profile(c, &p);
+    const char *status = sm_str(o->doc, "Status");
+    if (status == NULL || strcmp(status, "InService") != 0) {
+        // Not verified against AWS.
+        return sm_error(c, "ResourceInUse", "%s [%s] is in status [%s]; it must be InService.",
+                        k->what, sm_str(o->doc, k->arn_member), status ? status : "");
+    }
+    const json_t *settings = json_object_get(c->in, k->settings_member);
+    const char *role = sm_str(settings, "ExecutionRole");
+    if (role != NULL &&
+        sm_check_execution_role(c, role, sm_fmt(c, "%s.ExecutionRole", k->settings_member)) != 0) {
+        return -1;
+    }
+    if (json_is_object(settings)) {
+        json_t *stored = json_object_get(o->doc, k->settings_member);
+        if (!json_is_object(stored)) {
+            stored = json_object();
+            json_object_set_new(o->doc, k->settings_member, stored);
+        }
+        json_object_update(stored, (json_t *)settings);
+    }
+    json_object_set_new(o->doc, "Status", json_string("Updating"));
+    json_object_set_new(o->doc, "LastModifiedTime", sm_now(c));
+    if (sm_update(c, o) != 0 || sm_child_schedule(c, k, sm_fmt(c, "%sUpdated", k->what)) != 0) {
+        return -1;
+    }
+    c->out = json_pack("{s:s}", k->arn_member, sm_str(o->doc, k->arn_member));
+    return 0;
+}
+
+int sm_child_delete(struct svc_call *c, const struct sm_child_kind *k, struct sm_obj *o)
+{
+    const char *status = sm_str(o->doc, "Status");
+    if (status != NULL && strcmp(status, "Deleting") == 0) {
+        return 0; // already on its way out: the deletion the caller asked for is under way
+    }
+    int64_t apps = 0;
+    if (sm_apps_count(c, sm_in_str(c, "DomainId"),
+                      sm_fmt(c, "%s/%s/", k->owner, sm_in_str(c, k->name_member)), &apps) != 0) {
+        return -1;
+    }
+    if (apps > 0) {
+        // AWS's wording for user profiles (amazon-sagemaker-feedback#113); the same for spaces
+        // is not verified against AWS.
+        return sm_error(c, "ResourceInUse",
+                        "Unable to delete %s [%s] because App(s) are associated with it.", k->what,
+                        sm_str(o->doc, k->arn_member));
+    }
+    json_object_set_new(o->doc, "Status", json_string("Deleting"));
+    json_object_set_new(o->doc, "LastModifiedTime", sm_now(c));
+    if (sm_update(c, o) != 0) {
+        return -1;
+    }
+    return sm_child_schedule(c, k, sm_fmt(c, "%sDeleted", k->what));
+}
+
+// Loads the child a task names; returns 1, 0 when it is gone, -1 on failure.
+static int task_child(struct svc_call *c, const struct sm_child_kind *k, struct sm_obj *o)
+{
+    const char *id = sm_fmt(c, "%s/%s", sm_in_str(c, "DomainId"), sm_in_str(c, k->name_member));
+    return sm_get(c, k->kind, id, o);
+}
+
+// Pending -> InService, with the child's home directory in the domain's EFS; a home that cannot
+// be made (the domain's file system is gone) makes the child Failed with the reason.
+int sm_child_task_created(struct svc_call *c, const struct sm_child_kind *k)
+{
+    struct sm_obj o = {0};
+    int found = task_child(c, k, &o);
     if (found <= 0) {
         return found;
     }
     int rc = 0;
-    const char *status = sm_str(p.doc, "Status");
+    const char *status = sm_str(o.doc, "Status");
     if (status != NULL && strcmp(status, "Pending") == 0) {
-        const char *uid_text = sm_str(p.doc, "HomeEfsFileSystemUid");
+        const char *uid_text = sm_str(o.doc, "HomeEfsFileSystemUid");
         long uid = uid_text ? strtol(uid_text, NULL, 10) : 0;
-        if (sm_efs_home_create(c, sm_in_str(c, "DomainId"), sm_in_str(c, "UserProfileName"), uid) ==
+        if (sm_efs_home_create(c, sm_in_str(c, "DomainId"), sm_in_str(c, k->name_member), uid) ==
             0) {
-            json_object_set_new(p.doc, "Status", json_string("InService"));
+            json_object_set_new(o.doc, "Status", json_string("InService"));
         } else if (c->err.status >= 500) {
             rc = -1; // a store or file-system failure: the worker tries again
         } else {
-            json_object_set_new(p.doc, "Status", json_string("Failed"));
-            json_object_set_new(p.doc, "FailureReason", json_string(c->err.message));
+            json_object_set_new(o.doc, "Status", json_string("Failed"));
+            json_object_set_new(o.doc, "FailureReason", json_string(c->err.message));
             memset(&c->err, 0, sizeof(c->err));
         }
         if (rc == 0) {
-            json_object_set_new(p.doc, "LastModifiedTime", sm_now(c));
-            rc = sm_update(c, &p);
+            json_object_set_new(o.doc, "LastModifiedTime", sm_now(c));
+            rc = sm_update(c, &o);
         }
     }
-    sm_obj_release(&p);
+    sm_obj_release(&o);
     return rc;
 }
 
-// Updating -> InService.
-int sm_task_user_profile_updated(struct svc_call *c)
+int sm_child_task_updated(struct svc_call *c, const struct sm_child_kind *k)
 {
-    return task_set_status(c, "Updating", "InService");
-}
-
-// Deleting -> gone.
-int sm_task_user_profile_deleted(struct svc_call *c)
-{
-    struct sm_obj p = {0};
-    int found = task_profile(c, &p);
+    struct sm_obj o = {0};
+    int found = task_child(c, k, &o);
     if (found <= 0) {
         return found;
     }
     int rc = 0;
-    const char *status = sm_str(p.doc, "Status");
+    const char *status = sm_str(o.doc, "Status");
+    if (status != NULL && strcmp(status, "Updating") == 0) {
+        json_object_set_new(o.doc, "Status", json_string("InService"));
+        json_object_set_new(o.doc, "LastModifiedTime", sm_now(c));
+        rc = sm_update(c, &o);
+    }
+    sm_obj_release(&o);
+    return rc;
+}
+
+int sm_child_task_deleted(struct svc_call *c, const struct sm_child_kind *k)
+{
+    struct sm_obj o = {0};
+    int found = task_child(c, k, &o);
+    if (found <= 0) {
+        return found;
+    }
+    int rc = 0;
+    const char *status = sm_str(o.doc, "Status");
     if (status != NULL && strcmp(status, "Deleting") == 0) {
-        struct store_scope sc = sm_scope(c, SM_KIND_PROFILE);
+        struct store_scope sc = sm_scope(c, k->kind);
         struct store_err e = {{0}};
-        int src = store_delete(c->env->store, &sc, p.obj.id, &e);
+        int src = store_delete(c->env->store, &sc, o.obj.id, &e);
         if (src != 0 && src != SB_ENOTFOUND) {
             rc = sm_store_error(c, src, &e);
         }
     }
-    sm_obj_release(&p);
+    sm_obj_release(&o);
     return rc;
+}
+
+// ---- Tasks of user profiles ----
+
+int sm_task_user_profile_created(struct svc_call *c)
+{
+    return sm_child_task_created(c, &sm_profile_kind);
+}
+
+int sm_task_user_profile_updated(struct svc_call *c)
+{
+    return sm_child_task_updated(c, &sm_profile_kind);
+}
+
+int sm_task_user_profile_deleted(struct svc_call *c)
+{
+    return sm_child_task_deleted(c, &sm_profile_kind);
 }
 
 // clang-format off

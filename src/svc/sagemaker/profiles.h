@@ -34,4 +34,38 @@ struct sm_child_list {
 // Status, CreationTime and LastModifiedTime. Returns 0 or -1 with c->err set.
 int sm_list_children(struct svc_call *c, const struct sm_child_list *l);
 
+// What tells a user profile from a space for the code they share (profiles.c).
+struct sm_child_kind {
+    const char *kind;            // SM_KIND_PROFILE, SM_KIND_SPACE
+    const char *what;            // "UserProfile", "Space" (in messages and task names)
+    const char *arn_member;      // "UserProfileArn", "SpaceArn"
+    const char *name_member;     // "UserProfileName", "SpaceName"
+    const char *settings_member; // "UserSettings", "SpaceSettings"
+    const char *owner;           // "user", "space": the owner part of their apps' ids
+};
+
+extern const struct sm_child_kind sm_profile_kind;
+extern const struct sm_child_kind sm_space_kind;
+
+// Schedules the task type of the request's child (args: DomainId and the child's name member).
+int sm_child_schedule(struct svc_call *c, const struct sm_child_kind *k, const char *type);
+
+// The rest of UpdateUserProfile / UpdateSpace once o is loaded and authorized: the child must be
+// InService (ResourceInUse), a new ExecutionRole is checked, the request's settings are merged
+// over the stored ones, then Updating and the task "<what>Updated". Fills c->out. Returns 0 or
+// -1 with c->err set.
+int sm_child_update(struct svc_call *c, const struct sm_child_kind *k, struct sm_obj *o);
+
+// The rest of DeleteUserProfile / DeleteSpace once o is loaded and authorized: refused while
+// apps live (ResourceInUse), then Deleting and the task "<what>Deleted" (nothing to do when it
+// is Deleting already). Returns 0 or -1 with c->err set.
+int sm_child_delete(struct svc_call *c, const struct sm_child_kind *k, struct sm_obj *o);
+
+// The tasks of a child named by the task's args: Pending -> InService with its home directory
+// (Failed with the reason when the home cannot be made), Updating -> InService, Deleting ->
+// gone. Return 0 (also when the child is gone or in another state) or -1 with c->err set.
+int sm_child_task_created(struct svc_call *c, const struct sm_child_kind *k);
+int sm_child_task_updated(struct svc_call *c, const struct sm_child_kind *k);
+int sm_child_task_deleted(struct svc_call *c, const struct sm_child_kind *k);
+
 #endif

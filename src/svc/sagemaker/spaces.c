@@ -49,15 +49,6 @@ static int load_space(struct svc_call *c, const char *action, struct sm_obj *s)
     return 0;
 }
 
-static int schedule(struct svc_call *c, const char *type)
-{
-    json_t *args = json_pack("{s:s, s:s}", "DomainId", sm_in_str(c, "DomainId"), "SpaceName",
-                             sm_in_str(c, "SpaceName"));
-    int rc = svc_task_schedule(c, "sagemaker", type, sm_delay_ms(), args);
-    json_decref(args);
-    return rc;
-}
-
 static int create_space_body(struct svc_call *c)
 {
     const char *domain_id = sm_in_str(c, "DomainId");
@@ -107,7 +98,7 @@ static int create_space_body(struct svc_call *c)
     const char *sname = sm_creation_name(c, domain_id, json_object_get(doc, "CreationTime"),
                                          sm_in_str(c, "SpaceName"));
     if (sm_put_named(c, SM_KIND_SPACE, id, sname, domain_id, NULL, doc, true) != 0 ||
-        schedule(c, "SpaceCreated") != 0) {
+        sm_child_schedule(c, &sm_space_kind, "SpaceCreated") != 0) {
         goto out;
     }
     c->out = json_pack("{s:s}", "SpaceArn", arn);
@@ -153,31 +144,7 @@ static int update_space_body(struct svc_call *c)
     if (load_space(c, "sagemaker:UpdateSpace", &s) != 0) {
         return -1;
     }
-    int rc = -1;
-    const char *status = sm_str(s.doc, "Status");
-    if (status == NULL || strcmp(status, "InService") != 0) {
-        // Not verified against AWS.
-        sm_error(c, "ResourceInUse", "Space [%s] is in status [%s]; it must be InService.",
-                 sm_str(s.doc, "SpaceArn"), status ? status : "");
-        goto out;
-    }
-    const json_t *settings = json_object_get(c->in, "SpaceSettings");
-    if (json_is_object(settings)) {
-        json_t *stored = json_object_get(s.doc, "SpaceSettings");
-        if (!json_is_object(stored)) {
-            stored = json_object();
-            json_object_set_new(s.doc, "SpaceSettings", stored);
-        }
-        json_object_update(stored, (json_t *)settings);
-    }
-    json_object_set_new(s.doc, "Status", json_string("Updating"));
-    json_object_set_new(s.doc, "LastModifiedTime", sm_now(c));
-    if (sm_update(c, &s) != 0 || schedule(c, "SpaceUpdated") != 0) {
-        goto out;
-    }
-    c->out = json_pack("{s:s}", "SpaceArn", sm_str(s.doc, "SpaceArn"));
-    rc = 0;
-out:
+    int rc = sm_child_update(c, &sm_space_kind, &s);
     sm_obj_release(&s);
     return rc;
 }
@@ -189,109 +156,27 @@ static int delete_space_body(struct svc_call *c)
     if (load_space(c, "sagemaker:DeleteSpace", &s) != 0) {
         return -1;
     }
-    int rc = -1;
-    const char *status = sm_str(s.doc, "Status");
-    if (status != NULL && strcmp(status, "Deleting") == 0) {
-        rc = 0; // the deletion the caller asked for is under way
-        goto out;
-    }
-    int64_t apps = 0;
-    if (sm_apps_count(c, sm_in_str(c, "DomainId"),
-                      sm_fmt(c, "space/%s/", sm_in_str(c, "SpaceName")), &apps) != 0) {
-        goto out;
-    }
-    if (apps > 0) {
-        // Worded after DeleteUserProfile's (profiles.c); not verified against AWS.
-        sm_error(c, "ResourceInUse",
-                 "Unable to delete Space [%s] because App(s) are associated with it.",
-                 sm_str(s.doc, "SpaceArn"));
-        goto out;
-    }
-    json_object_set_new(s.doc, "Status", json_string("Deleting"));
-    json_object_set_new(s.doc, "LastModifiedTime", sm_now(c));
-    if (sm_update(c, &s) != 0 || schedule(c, "SpaceDeleted") != 0) {
-        goto out;
-    }
-    rc = 0;
-out:
+    int rc = sm_child_delete(c, &sm_space_kind, &s);
     sm_obj_release(&s);
     return rc;
 }
 SM_OPERATION(delete_space, true)
 
-// ---- Tasks ----
+// ---- Tasks (profiles.c holds what spaces share with user profiles) ----
 
-// Pending -> InService with the space's home directory (Failed with the reason when the domain's
-// file system cannot take it).
 int sm_task_space_created(struct svc_call *c)
 {
-    struct sm_obj s = {0};
-    int found = sm_get(c, SM_KIND_SPACE, space_id(c), &s);
-    if (found <= 0) {
-        return found;
-    }
-    int rc = 0;
-    const char *status = sm_str(s.doc, "Status");
-    if (status != NULL && strcmp(status, "Pending") == 0) {
-        const char *uid_text = sm_str(s.doc, "HomeEfsFileSystemUid");
-        long uid = uid_text ? strtol(uid_text, NULL, 10) : 0;
-        if (sm_efs_home_create(c, sm_in_str(c, "DomainId"), sm_in_str(c, "SpaceName"), uid) == 0) {
-            json_object_set_new(s.doc, "Status", json_string("InService"));
-        } else if (c->err.status >= 500) {
-            rc = -1;
-        } else {
-            json_object_set_new(s.doc, "Status", json_string("Failed"));
-            json_object_set_new(s.doc, "FailureReason", json_string(c->err.message));
-            memset(&c->err, 0, sizeof(c->err));
-        }
-        if (rc == 0) {
-            json_object_set_new(s.doc, "LastModifiedTime", sm_now(c));
-            rc = sm_update(c, &s);
-        }
-    }
-    sm_obj_release(&s);
-    return rc;
+    return sm_child_task_created(c, &sm_space_kind);
 }
 
-// Updating -> InService.
 int sm_task_space_updated(struct svc_call *c)
 {
-    struct sm_obj s = {0};
-    int found = sm_get(c, SM_KIND_SPACE, space_id(c), &s);
-    if (found <= 0) {
-        return found;
-    }
-    int rc = 0;
-    const char *status = sm_str(s.doc, "Status");
-    if (status != NULL && strcmp(status, "Updating") == 0) {
-        json_object_set_new(s.doc, "Status", json_string("InService"));
-        json_object_set_new(s.doc, "LastModifiedTime", sm_now(c));
-        rc = sm_update(c, &s);
-    }
-    sm_obj_release(&s);
-    return rc;
+    return sm_child_task_updated(c, &sm_space_kind);
 }
 
-// Deleting -> gone.
 int sm_task_space_deleted(struct svc_call *c)
 {
-    struct sm_obj s = {0};
-    int found = sm_get(c, SM_KIND_SPACE, space_id(c), &s);
-    if (found <= 0) {
-        return found;
-    }
-    int rc = 0;
-    const char *status = sm_str(s.doc, "Status");
-    if (status != NULL && strcmp(status, "Deleting") == 0) {
-        struct store_scope sc = sm_scope(c, SM_KIND_SPACE);
-        struct store_err e = {{0}};
-        int src = store_delete(c->env->store, &sc, s.obj.id, &e);
-        if (src != 0 && src != SB_ENOTFOUND) {
-            rc = sm_store_error(c, src, &e);
-        }
-    }
-    sm_obj_release(&s);
-    return rc;
+    return sm_child_task_deleted(c, &sm_space_kind);
 }
 
 // clang-format off
