@@ -295,6 +295,16 @@ static void bump(struct store *s, int rc)
     }
 }
 
+// The calling thread's transaction; see store.h.
+enum store_txn store_txn_state(struct store *s)
+{
+    (void)s;
+    if (txn_state == TXN_WRITE) {
+        return STORE_TXN_WRITE;
+    }
+    return txn_state == TXN_NONE ? STORE_TXN_NONE : STORE_TXN_READ;
+}
+
 // The write counter; see store.h.
 uint64_t store_generation(struct store *s)
 {

@@ -186,6 +186,15 @@ int store_count_kinds(struct store *s, struct arena *a, struct store_kind_count 
 int store_list(struct store *s, const struct store_scope *sc, const struct store_list_opts *opts,
                struct arena *a, struct store_list *out, struct store_err *err);
 
+// The transaction the calling thread has open (a read-only one counts from store_begin_read on,
+// before the database opens it).
+enum store_txn {
+    STORE_TXN_NONE,
+    STORE_TXN_READ,
+    STORE_TXN_WRITE,
+};
+enum store_txn store_txn_state(struct store *s);
+
 // Starts a write transaction for the calling thread (it takes the write lock at once, waiting up
 // to the busy timeout). Returns 0, SB_EINVAL when this thread already has one, SB_EBUSY or SB_EIO.
 int store_begin(struct store *s, struct store_err *err);

@@ -83,6 +83,20 @@ const char *svc_fmt(struct svc_call *c, const char *fmt, ...)
 int svc_run_txn(struct svc_call *c, bool write, svc_handler_fn body, svc_store_error_fn store_error)
 {
     struct store_err e = {{0}};
+    enum store_txn outer = store_txn_state(c->env->store);
+    if (outer != STORE_TXN_NONE) {
+        // Called inside a transaction of this thread (a background task using KMS): the body
+        // joins it, and the owner of the outer transaction commits or rolls back everything.
+        if (write && outer == STORE_TXN_READ) {
+            return svc_internal_error(c, "a write inside a read-only transaction");
+        }
+        if (body(c) != 0) {
+            json_decref(c->out);
+            c->out = NULL;
+            return -1;
+        }
+        return 0;
+    }
     int rc = write ? store_begin(c->env->store, &e) : store_begin_read(c->env->store, &e);
     if (rc != 0) {
         return store_error(c, rc, &e);

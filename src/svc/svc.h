@@ -130,6 +130,9 @@ typedef int (*svc_store_error_fn)(struct svc_call *c, int rc, const struct store
 // Runs body inside one store transaction, a write transaction or a read-only one: commits when
 // body returns 0; when it returns -1, rolls back and drops c->out, so that a failed or denied
 // call changes nothing. A store failure of the transaction itself goes through store_error.
+// When the calling thread already has a transaction open (a background task calling KMS, say),
+// body joins it instead: nothing is committed or rolled back here, the outer transaction's owner
+// decides for everything (a write body inside a read-only transaction is an internal failure).
 // Returns 0, or -1 with c->err set.
 int svc_run_txn(struct svc_call *c, bool write, svc_handler_fn body,
                 svc_store_error_fn store_error);

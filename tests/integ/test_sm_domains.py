@@ -401,3 +401,59 @@ def test_pending_work_survives_kill_9(make_daemon, tmp_path):
         Filters=[{"Name": "vpc-id", "Values": [env["vpc"]]},
                  {"Name": "interface-type", "Values": ["efs"]}])["NetworkInterfaces"]
     assert len(enis) == 2
+
+
+def test_home_file_system_encrypted_under_the_domain_key(client, daemon):
+    """The home file system has a data key under the domain's KMS key, made and used through the
+    grant the domain gives its execution role; a home directory's contents are encrypted with it
+    (the marker .sagebox-home holds no clear text), and while the key is disabled no home can be
+    made: a new user profile fails with KMS's reason, and works again once the key is enabled."""
+    env = lab(client)
+    sm, kms = client("sagemaker"), client("kms")
+    did = domain_id_of(sm.create_domain(**domain_args(env))["DomainArn"])
+    d = in_service(sm, did)
+    assert d["Status"] == "InService"
+    # SageMaker's grant for the execution role is on the key, made with the domain.
+    grants = kms.list_grants(KeyId=env["key"])["Grants"]
+    assert [g["GranteePrincipal"] for g in grants] == [env["role"]]
+    assert "GenerateDataKeyWithoutPlaintext" in grants[0]["Operations"]
+
+    def profile(name):
+        sm.create_user_profile(DomainId=did, UserProfileName=name)
+        return wait_for(lambda: (lambda p: p if p["Status"] in ("InService", "Failed") else None)(
+            sm.describe_user_profile(DomainId=did, UserProfileName=name)), f"profile {name}")
+
+    alice = profile("alice")
+    assert alice["Status"] == "InService"
+    home = daemon.data_dir / "efs" / d["HomeEfsFileSystemId"] / alice["HomeEfsFileSystemUid"]
+    marker = (home / ".sagebox-home").read_bytes()
+    assert len(marker) == 12 + len(f"uid={alice['HomeEfsFileSystemUid']} name=alice\n") + 16
+    assert b"alice" not in marker and b"uid=" not in marker
+
+    kms.disable_key(KeyId=env["key"])
+    bob = profile("bob")
+    assert bob["Status"] == "Failed"
+    assert "is disabled" in bob["FailureReason"]  # KMS's DisabledException message
+    assert not (daemon.data_dir / "efs" / d["HomeEfsFileSystemId"] /
+                bob["HomeEfsFileSystemUid"]).exists()
+    kms.enable_key(KeyId=env["key"])
+    assert profile("carol")["Status"] == "InService"
+
+
+def test_grant_refused_refuses_the_domain(client):
+    """CreateDomain makes the KMS grant in its own transaction: a caller whose key policy does not
+    allow kms:CreateGrant gets KMS's AccessDeniedException and no domain is left behind."""
+    env = lab(client)
+    iam = client("iam")
+    iam.create_user(UserName="creator")
+    iam.put_user_policy(UserName="creator", PolicyName="p", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": ["sagemaker:*", "iam:PassRole", "ec2:Describe*",
+                                           "kms:DescribeKey"], "Resource": "*"}]}))
+    k = iam.create_access_key(UserName="creator")["AccessKey"]
+    sm = client("sagemaker", key=k["AccessKeyId"], secret=k["SecretAccessKey"])
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        sm.create_domain(**domain_args(env))
+    status, code, msg = err(e)
+    assert code == "AccessDeniedException" and "kms:CreateGrant" in msg
+    assert client("sagemaker").list_domains()["Domains"] == []

@@ -1028,6 +1028,23 @@ static void test_corrupt(void **state)
 // The read cache (store.h): a committed write is visible to the next read, through the id, the
 // name and key2; a write transaction reads its own writes; a read-only transaction changes no
 // generation; the generation moves on every committed write.
+// store_txn_state follows the calling thread's transaction, a pending read-only one included.
+static void test_txn_state(void **state)
+{
+    struct fix *f = *state;
+    struct store_err err = {{0}};
+    assert_int_equal(store_txn_state(f->s), STORE_TXN_NONE);
+    assert_int_equal(store_begin_read(f->s, &err), 0);
+    assert_int_equal(store_txn_state(f->s), STORE_TXN_READ);
+    assert_int_equal(store_commit(f->s, &err), 0);
+    assert_int_equal(store_txn_state(f->s), STORE_TXN_NONE);
+    assert_int_equal(store_begin(f->s, &err), 0);
+    assert_int_equal(store_txn_state(f->s), STORE_TXN_WRITE);
+    assert_int_not_equal(store_begin(f->s, &err), 0); // no nesting in the store itself
+    store_rollback(f->s);
+    assert_int_equal(store_txn_state(f->s), STORE_TXN_NONE);
+}
+
 static void test_read_cache(void **state)
 {
     struct fix *f = *state;
@@ -1105,6 +1122,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_foreign_sqlite, setup, teardown),
         cmocka_unit_test_setup_teardown(test_garbage, setup, teardown),
         cmocka_unit_test_setup_teardown(test_corrupt, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_txn_state, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

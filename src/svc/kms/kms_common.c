@@ -78,7 +78,10 @@ int kms_store_error(struct svc_call *c, int rc, const struct store_err *e)
 // One transaction per operation; see kms_common.h.
 int kms_run(struct svc_call *c, bool write, svc_handler_fn body)
 {
-    bool previous = kms_cache_begin(c->env->store, !write);
+    // The read caches only for a read-only transaction of its own: one joined (a write
+    // transaction of a background task) may hold writes the caches do not know.
+    bool joined = store_txn_state(c->env->store) != STORE_TXN_NONE;
+    bool previous = kms_cache_begin(c->env->store, !write && !joined);
     int rc = svc_run_txn(c, write, body, kms_store_error);
     kms_cache_end(previous);
     return rc;

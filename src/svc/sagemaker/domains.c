@@ -22,13 +22,6 @@
 
 #define MAX_SUBNETS 16
 
-// The domain created by the current CreateDomain (for the grant made after its transaction).
-struct created {
-    const char *id;
-    const char *key;
-};
-static _Thread_local struct created created;
-
 // Loads the domain the request's DomainId names and decides action on it. Returns 1 with *d, or
 // -1 with c->err set (ResourceNotFound after the decision on the ARN it would have).
 static int load_domain(struct svc_call *c, const char *action, struct sm_obj *d)
@@ -220,54 +213,33 @@ static int create_domain_body(struct svc_call *c)
     if (rc != 0) {
         return -1;
     }
-    created.id = sm_fmt(c, "%s", id);
-    created.key = key_arn;
+    // The KMS grant SageMaker makes on a customer key for the domain's execution role (the
+    // principal its background work, such as the home file system's data key, acts as), in this
+    // transaction: a grant KMS refuses refuses the domain.
+    if (key_arn != NULL) {
+        const char *role = sm_str(user, "ExecutionRole");
+        static const char *const ops[] = {"Encrypt",         "Decrypt",
+                                          "GenerateDataKey", "GenerateDataKeyWithoutPlaintext",
+                                          "CreateGrant",     "DescribeKey"};
+        const char *grant = NULL;
+        if (kms_internal_create_grant(c, sm_fmt(c, "sagemaker.%s.amazonaws.com", c->region),
+                                      key_arn, role, NULL, ops, sizeof(ops) / sizeof(ops[0]), NULL,
+                                      &grant) != 0) {
+            return -1;
+        }
+    }
     c->out = json_pack("{s:s, s:s}", "DomainArn", arn, "Url", sm_domain_url(c, id));
     return 0;
 }
 
-// Removes a domain whose KMS grant could not be made (the CreateDomain answers the KMS error).
-static int undo_create_body(struct svc_call *c)
-{
-    struct store_scope sc = sm_scope(c, SM_KIND_DOMAIN);
-    struct store_err e = {{0}};
-    int rc = store_delete(c->env->store, &sc, created.id, &e);
-    return rc == 0 || rc == SB_ENOTFOUND ? 0 : sm_store_error(c, rc, &e);
-}
-
-// CreateDomain: the domain in one transaction, then (outside it, as kms_internal requires) the
-// KMS grant SageMaker makes on a customer key for the domain's execution role.
+// CreateDomain: the domain, its first task and its KMS grant in one transaction.
 static int create_domain(struct svc_call *c)
 {
-    memset(&created, 0, sizeof(created));
     // The default key of the home file system is created on first use, like AWS managed keys.
     if (kms_internal_ensure_managed(c, "alias/aws/elasticfilesystem") != 0) {
         return -1;
     }
-    if (sm_run(c, true, create_domain_body) != 0) {
-        return -1;
-    }
-    if (created.key == NULL) {
-        return 0;
-    }
-    const char *role = sm_str(json_object_get(c->in, "DefaultUserSettings"), "ExecutionRole");
-    static const char *const ops[] = {"Encrypt",         "Decrypt",
-                                      "GenerateDataKey", "GenerateDataKeyWithoutPlaintext",
-                                      "CreateGrant",     "DescribeKey"};
-    const char *grant = NULL;
-    if (kms_internal_create_grant(c, sm_fmt(c, "sagemaker.%s.amazonaws.com", c->region),
-                                  created.key, role, NULL, ops, sizeof(ops) / sizeof(ops[0]), NULL,
-                                  &grant) != 0) {
-        struct awserr kept = c->err;
-        json_decref(c->out);
-        c->out = NULL;
-        if (sm_run(c, true, undo_create_body) != 0) {
-            return -1;
-        }
-        c->err = kept;
-        return -1;
-    }
-    return 0;
+    return sm_run(c, true, create_domain_body);
 }
 
 static int describe_domain_body(struct svc_call *c)

@@ -5,6 +5,9 @@
 
 #include "svc/ec2/ec2_common.h"
 #include "svc/ec2/enis.h"
+#include "svc/iam/role_use.h"
+#include "svc/kms/kms_common.h"
+#include "svc/kms/kms_internal.h"
 #include "svc/sagemaker/sm_common.h"
 
 #include <errno.h>
@@ -126,6 +129,46 @@ static int make_mount_target(struct svc_call *c, const char *fs_id, const json_t
     return rc;
 }
 
+// The endpoint EFS calls KMS through (kms:ViaService).
+static const char *efs_via(struct svc_call *c)
+{
+    return sm_fmt(c, "elasticfilesystem.%s.amazonaws.com", c->region);
+}
+
+// Runs KMS as a session of the domain's default execution role, the principal the domain's KMS
+// grant names (domains.c), through the EFS endpoint, with EFS's encryption context of file
+// system fs_id: a new data key (decrypt false: *blob gets its ciphertext) or the plaintext of
+// the data key blob (decrypt true: *key gets 32 bytes). Returns 0, or -1 with c->err set to the
+// KMS error (DisabledException, AccessDeniedException ...).
+static int data_key(struct svc_call *c, const json_t *domain, const char *fs_id,
+                    const char *key_arn, bool decrypt, const unsigned char **blob, size_t *len)
+{
+    const char *role_arn = sm_str(json_object_get(domain, "DefaultUserSettings"), "ExecutionRole");
+    json_t *role = NULL;
+    int found = role_arn != NULL ? svc_role_load(c, role_arn, &role) : 0;
+    if (found <= 0) {
+        // not verified against AWS
+        return found < 0 ? -1
+                         : sm_error(c, "ValidationException",
+                                    "The execution role %s of the domain does not exist.",
+                                    role_arn ? role_arn : "");
+    }
+    struct svc_role_session rs;
+    svc_role_session_begin(c, role, "SageMaker", "kms", &rs);
+    json_t *ectx = json_pack("{s:s}", "aws:elasticfilesystem:filesystem:id", fs_id);
+    int rc = decrypt
+                 ? kms_internal_decrypt(&rs.call, efs_via(c), NULL, ectx, *blob, *len, blob, len)
+                 : kms_internal_generate_data_key(&rs.call, efs_via(c), key_arn, ectx,
+                                                  KMS_SYMMETRIC_KEY_LEN, blob, len, NULL);
+    if (rc != 0) {
+        c->err = rs.call.err;
+    }
+    json_decref(ectx);
+    svc_role_session_end(&rs);
+    json_decref(role);
+    return rc;
+}
+
 int sm_efs_create(struct svc_call *c, json_t *domain, const char *key_arn, const char **fs_id)
 {
     const char *domain_id = sm_str(domain, "DomainId");
@@ -135,6 +178,12 @@ int sm_efs_create(struct svc_call *c, json_t *domain, const char *key_arn, const
     const char *id = ec2_new_id(c, "fs");
     const char *nfs_in = NULL;
     const char *nfs_out = NULL;
+    // The file system's data key under the domain's KMS key: what its contents are encrypted with.
+    const unsigned char *blob = NULL;
+    size_t blob_len = 0;
+    if (data_key(c, domain, id, key_arn, false, &blob, &blob_len) != 0) {
+        return -1;
+    }
     if (mode != NULL && strcmp(mode, "VpcOnly") == 0) {
         if (make_nfs_groups(c, domain_id, domain_arn, vpc_id, &nfs_in, &nfs_out) != 0) {
             return -1;
@@ -185,6 +234,7 @@ int sm_efs_create(struct svc_call *c, json_t *domain, const char *key_arn, const
         "NumberOfMountTargets", (int)mounts, "SizeInBytes", "Value", 6144, "PerformanceMode",
         "generalPurpose", "Encrypted", 1, "KmsKeyId", key_arn, "ThroughputMode", "bursting", "Tags",
         "Key", "ManagedByAmazonSageMakerResource", "Value", domain_arn, "_", "domain", domain_id);
+    json_object_set_new(sm_internal(fs), "data_key", kms_b64_json(c, blob, blob_len));
     rc = sm_put(c, EFS_KIND_FS, id, NULL, NULL, fs, true);
     json_decref(fs);
     if (rc != 0) {
@@ -285,24 +335,74 @@ int sm_efs_delete(struct svc_call *c, const char *fs_id, const json_t *domain)
     return 0;
 }
 
+// Writes the home's marker file: IV || AES-256-GCM(data key, "uid=UID name=NAME") || tag.
+static int write_marker(struct svc_call *c, const char *path, const unsigned char *key, long uid,
+                        const char *name)
+{
+    const char *plain = sm_fmt(c, "uid=%ld name=%s\n", uid, name);
+    size_t len = strlen(plain);
+    unsigned char *out = arena_alloc(c->arena, KMS_BLOB_IV_LEN + len + KMS_BLOB_TAG_LEN);
+    kms_random(out, KMS_BLOB_IV_LEN);
+    if (kms_gcm_seal(key, out, (const unsigned char *)path, strlen(path),
+                     (const unsigned char *)plain, len, out + KMS_BLOB_IV_LEN,
+                     out + KMS_BLOB_IV_LEN + len) != 0) {
+        return svc_internal_error(c, "the home marker does not seal");
+    }
+    FILE *f = fopen(path, "wb");
+    size_t total = KMS_BLOB_IV_LEN + len + KMS_BLOB_TAG_LEN;
+    bool ok = f != NULL && fwrite(out, 1, total, f) == total;
+    if (f != NULL && fclose(f) != 0) {
+        ok = false;
+    }
+    return ok ? 0 : svc_internal_error(c, "the home marker cannot be written");
+}
+
 int sm_efs_home_create(struct svc_call *c, const char *domain_id, const char *profile, long uid)
 {
-    (void)profile;
     struct sm_obj d;
+    struct sm_obj fs = {0};
     int found = sm_get(c, SM_KIND_DOMAIN, domain_id, &d);
     if (found < 0) {
         return -1;
     }
     const char *fs_id = found > 0 ? sm_str(d.doc, "HomeEfsFileSystemId") : NULL;
+    int rc = -1;
     if (fs_id == NULL) {
-        sm_obj_release(&d);
         // not verified against AWS
-        return sm_error(c, "ResourceNotFound", "Domain %s has no home file system", domain_id);
+        sm_error(c, "ResourceNotFound", "Domain %s has no home file system", domain_id);
+        goto out;
+    }
+    found = sm_get(c, EFS_KIND_FS, fs_id, &fs);
+    const char *wrapped = found > 0 ? sm_str(sm_internal(fs.doc), "data_key") : NULL;
+    if (wrapped == NULL) {
+        if (found >= 0) {
+            sm_error(c, "ResourceNotFound", "Domain %s has no home file system", domain_id);
+        }
+        goto out;
+    }
+    // The data key, through the domain's KMS key: a disabled or deleted key makes the file
+    // system unusable, and the home is not made (the profile fails with KMS's reason).
+    size_t len = 0;
+    const unsigned char *key = kms_unb64(c, wrapped, &len);
+    if (data_key(c, d.doc, fs_id, NULL, true, &key, &len) != 0) {
+        goto out;
+    }
+    if (len != KMS_SYMMETRIC_KEY_LEN) {
+        svc_internal_error(c, "the data key of a file system has the wrong size");
+        goto out;
     }
     const char *dir = sm_efs_dir(c, fs_id);
-    sm_obj_release(&d);
-    if (make_dir(c, dir) != 0) {
-        return -1;
+    const char *home = sm_fmt(c, "%s/%ld", dir, uid);
+    if (make_dir(c, dir) != 0 || make_dir(c, home) != 0 ||
+        write_marker(c, sm_fmt(c, "%s/.sagebox-home", home), key, uid, profile) != 0) {
+        goto out;
     }
-    return make_dir(c, sm_fmt(c, "%s/%ld", dir, uid));
+    rc = 0;
+out:
+    if (key != NULL && len > 0 && rc == 0) {
+        explicit_bzero((void *)key, len); // the plaintext data key (request arena)
+    }
+    sm_obj_release(&fs);
+    sm_obj_release(&d);
+    return rc;
 }

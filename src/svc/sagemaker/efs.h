@@ -7,7 +7,13 @@
 // security groups "security-group-for-inbound-nfs-DOMAINID" and
 // "security-group-for-outbound-nfs-DOMAINID". The file system's contents are a real directory
 // tree under DATA_DIR/efs/FSID/ (mode 0700), with one home directory per user profile named by
-// its POSIX uid. The contents are not encrypted yet (only the metadata records the key).
+// its POSIX uid. The file system has a data key (32 bytes) under the domain's KMS key, made with
+// GenerateDataKeyWithoutPlaintext through the EFS endpoint (kms:ViaService
+// elasticfilesystem.REGION.amazonaws.com, encryption context aws:elasticfilesystem:filesystem:id)
+// as a session of the domain's execution role, which the domain's KMS grant names; its
+// ciphertext is kept in the file system's "_".data_key. What is written into a home is encrypted
+// with it (AES-256-GCM): for now a marker file, .sagebox-home. A disabled or deleted key makes
+// the data key undecryptable, so no home can be made (and, with the app runtime, none read).
 //
 // Store layout: kinds efs.fs and efs.mt of sm_common.h. Every function here joins the caller's
 // store transaction (a SageMaker task's or a handler's) and leaves c->err set on failure.
@@ -34,7 +40,9 @@ int sm_efs_delete(struct svc_call *c, const char *fs_id, const json_t *domain);
 // Creates the home directory of user profile `profile` of domain domain_id: DATA_DIR/efs/FSID/
 // UID/ (mode 0700; an existing one is kept) in the domain's home file system. Returns 0, or -1
 // with c->err set: ResourceNotFound when the domain does not exist or has no file system yet
-// (not InService), 500 when the directory cannot be made. The contents are not encrypted yet.
+// (not InService), the KMS error when the file system's data key does not decrypt (a disabled
+// key: DisabledException), 500 when the directory cannot be made. Writes the home's marker file
+// encrypted with the data key.
 int sm_efs_home_create(struct svc_call *c, const char *domain_id, const char *profile, long uid);
 
 // The directory of file system fs_id: DATA_DIR/efs/FSID (arena).
