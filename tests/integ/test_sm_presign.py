@@ -379,3 +379,35 @@ def test_lab_step_6_with_the_cli(client, daemon, aws_cli):
     url = json.loads(out)["AuthorizedUrl"]
     r, body = redeem(url)
     assert r.status == 302, body
+
+
+def test_redeem_with_curl(client, daemon, tmp_path):
+    """The AuthorizedUrl opened with curl, as the lab would paste it: curl follows the redirect with
+    the session cookie it was given (its cookie jar) and lands on the Studio page; the same URL a
+    second time is refused with 403."""
+    import subprocess
+
+    st = studio(client)
+    url = client("sagemaker").create_presigned_domain_url(
+        DomainId=st["domain"], UserProfileName="alice")["AuthorizedUrl"]
+    jar = tmp_path / "cookies.txt"
+
+    def curl(*args):
+        r = subprocess.run(["/usr/bin/curl", "--silent", "--show-error", "--noproxy", "*",
+                            "--max-time", "20", "--cookie-jar", str(jar), "--cookie", str(jar),
+                            "--write-out", "\n%{http_code} %{url_effective} %{num_redirects}",
+                            *args], capture_output=True, text=True, timeout=30)
+        assert r.returncode == 0, r.stderr
+        body, _, last = r.stdout.rpartition("\n")
+        code, effective, redirects = last.split()
+        return int(code), effective, int(redirects), body
+
+    code, effective, redirects, body = curl("--location", url)
+    assert (code, redirects) == (200, 1) and effective == daemon.endpoint + "/studio/"
+    assert st["domain"] in body and "alice" in body and st["role"] in body
+    # The jar holds the HttpOnly session cookie for /studio/ (curl marks HttpOnly lines).
+    lines = [l for l in jar.read_text().splitlines() if "sagebox_studio" in l]
+    assert len(lines) == 1 and lines[0].startswith("#HttpOnly_127.0.0.1")
+    assert lines[0].split("\t")[2] == "/studio/"
+    code, _, _, body = curl(url)
+    assert code == 403 and "already been used" in body
