@@ -361,6 +361,8 @@ int sm_efs_home_create(struct svc_call *c, const char *domain_id, const char *pr
 {
     struct sm_obj d;
     struct sm_obj fs = {0};
+    const unsigned char *key = NULL; // the plaintext data key once decrypted
+    size_t len = 0;
     int found = sm_get(c, SM_KIND_DOMAIN, domain_id, &d);
     if (found < 0) {
         return -1;
@@ -382,9 +384,9 @@ int sm_efs_home_create(struct svc_call *c, const char *domain_id, const char *pr
     }
     // The data key, through the domain's KMS key: a disabled or deleted key makes the file
     // system unusable, and the home is not made (the profile fails with KMS's reason).
-    size_t len = 0;
-    const unsigned char *key = kms_unb64(c, wrapped, &len);
+    key = kms_unb64(c, wrapped, &len);
     if (data_key(c, d.doc, fs_id, NULL, true, &key, &len) != 0) {
+        key = NULL; // still the blob, not a secret
         goto out;
     }
     if (len != KMS_SYMMETRIC_KEY_LEN) {
@@ -399,7 +401,7 @@ int sm_efs_home_create(struct svc_call *c, const char *domain_id, const char *pr
     }
     rc = 0;
 out:
-    if (key != NULL && len > 0 && rc == 0) {
+    if (key != NULL && len > 0) {
         explicit_bzero((void *)key, len); // the plaintext data key (request arena)
     }
     sm_obj_release(&fs);
