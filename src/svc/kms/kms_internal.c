@@ -227,7 +227,11 @@ static int call(struct svc_call *c, const char *via, const char *op, json_t *in,
         policy_context_set(c->ctx, "aws:ViaAWSService", "false");
     }
     policy_context_unset(c->ctx, "kms:GrantIsForAWSResource");
-    memcpy(c->decision, sub.decision, sizeof(c->decision));
+    // The request's log line keeps the decision on the caller's own action; KMS's decision is
+    // recorded only when the call made none of its own yet (or when KMS denied).
+    if (c->decision[0] == '\0' || rc != 0) {
+        memcpy(c->decision, sub.decision, sizeof(c->decision));
+    }
     json_decref(in);
     if (rc != 0) {
         c->err = sub.err;
