@@ -268,104 +268,14 @@ int sm_list_children(struct svc_call *c, const struct sm_child_list *l)
 
 // ---- User profiles ----
 
-static const char *profile_id(struct svc_call *c)
-{
-    return sm_fmt(c, "%s/%s", sm_in_str(c, "DomainId"), sm_in_str(c, "UserProfileName"));
-}
-
-// Loads the profile of the request and authorizes action on it with its tags. Returns 0 with
-// *p filled (owned by the caller), or -1 with c->err set (AccessDeniedException or
-// ResourceNotFound).
 static int load_profile(struct svc_call *c, const char *action, struct sm_obj *p)
 {
-    const char *id = profile_id(c);
-    const char *arn = sm_arn(c, "user-profile", id);
-    int found = sm_get(c, SM_KIND_PROFILE, id, p);
-    if (found < 0) {
-        return -1;
-    }
-    if (sm_authorize(c, action, arn, found ? sm_tags(p->doc) : NULL) != 0) {
-        sm_obj_release(p);
-        return -1;
-    }
-    if (found == 0) {
-        // Not verified against AWS.
-        return sm_error(c, "ResourceNotFound", "UserProfile [%s] does not exist.", arn);
-    }
-    return 0;
+    return sm_child_load(c, &sm_profile_kind, action, p);
 }
 
 static int create_user_profile_body(struct svc_call *c)
 {
-    const char *domain_id = sm_in_str(c, "DomainId");
-    const char *name = sm_in_str(c, "UserProfileName");
-    const char *id = profile_id(c);
-    const char *arn = sm_arn(c, "user-profile", id);
-    const json_t *tags = json_object_get(c->in, "Tags");
-    const json_t *settings = json_object_get(c->in, "UserSettings");
-    const char *role = sm_str(settings, "ExecutionRole");
-
-    sm_request_tags(c, tags);
-    if (sm_authorize(c, "sagemaker:CreateUserProfile", arn, NULL) != 0) {
-        return -1;
-    }
-    struct sm_obj d = {0};
-    if (sm_child_domain(c, domain_id, &d) != 0) {
-        return -1;
-    }
-    int rc = -1;
-    struct sm_obj old = {0};
-    json_t *doc = NULL;
-    int found = sm_get(c, SM_KIND_PROFILE, id, &old);
-    if (found < 0) {
-        goto out;
-    }
-    if (found > 0) {
-        // Not verified against AWS.
-        sm_error(c, "ResourceInUse", "Resource Arn: %s already exists.", arn);
-        goto out;
-    }
-    if (role != NULL && sm_check_execution_role(c, role, "UserSettings.ExecutionRole") != 0) {
-        goto out;
-    }
-    long uid = sm_take_uid(c, &d);
-    if (uid < 0) {
-        goto out;
-    }
-    doc = json_object();
-    json_object_set_new(doc, "DomainId", json_string(domain_id));
-    json_object_set_new(doc, "UserProfileArn", json_string(arn));
-    json_object_set_new(doc, "UserProfileName", json_string(name));
-    json_object_set_new(doc, "HomeEfsFileSystemUid", json_string(sm_fmt(c, "%ld", uid)));
-    json_object_set_new(doc, "Status", json_string("Pending"));
-    json_object_set_new(doc, "LastModifiedTime", sm_now(c));
-    json_object_set_new(doc, "CreationTime", sm_now(c));
-    static const char *const sso[] = {"SingleSignOnUserIdentifier", "SingleSignOnUserValue"};
-    for (size_t i = 0; i < 2; i++) {
-        const char *v = sm_in_str(c, sso[i]);
-        if (v != NULL) {
-            json_object_set_new(doc, sso[i], json_string(v));
-        }
-    }
-    if (json_is_object(settings)) {
-        json_object_set_new(doc, "UserSettings", json_deep_copy(settings));
-    }
-    json_t *stored_tags = sm_tags(doc);
-    if (json_is_array(tags)) {
-        json_array_extend(stored_tags, (json_t *)tags);
-    }
-    const char *sname = sm_creation_name(c, domain_id, json_object_get(doc, "CreationTime"), name);
-    if (sm_put_named(c, SM_KIND_PROFILE, id, sname, domain_id, NULL, doc, true) != 0 ||
-        sm_child_schedule(c, &sm_profile_kind, "UserProfileCreated") != 0) {
-        goto out;
-    }
-    c->out = json_pack("{s:s}", "UserProfileArn", arn);
-    rc = 0;
-out:
-    json_decref(doc);
-    sm_obj_release(&old);
-    sm_obj_release(&d);
-    return rc;
+    return sm_child_create(c, &sm_profile_kind, "sagemaker:CreateUserProfile");
 }
 SM_OPERATION(create_user_profile, true)
 
@@ -422,6 +332,9 @@ SM_OPERATION(delete_user_profile, true)
 
 // ---- What user profiles and spaces share ----
 
+static const char *const profile_extra[] = {"SingleSignOnUserIdentifier", "SingleSignOnUserValue",
+                                            NULL};
+
 const struct sm_child_kind sm_profile_kind = {
     .kind = SM_KIND_PROFILE,
     .what = "UserProfile",
@@ -429,6 +342,8 @@ const struct sm_child_kind sm_profile_kind = {
     .name_member = "UserProfileName",
     .settings_member = "UserSettings",
     .owner = "user",
+    .arn_type = "user-profile",
+    .extra = profile_extra,
 };
 
 const struct sm_child_kind sm_space_kind = {
@@ -438,7 +353,103 @@ const struct sm_child_kind sm_space_kind = {
     .name_member = "SpaceName",
     .settings_member = "SpaceSettings",
     .owner = "space",
+    .arn_type = "space",
+    .extra = NULL,
 };
+
+const char *sm_child_id(struct svc_call *c, const struct sm_child_kind *k)
+{
+    return sm_fmt(c, "%s/%s", sm_in_str(c, "DomainId"), sm_in_str(c, k->name_member));
+}
+
+int sm_child_load(struct svc_call *c, const struct sm_child_kind *k, const char *action,
+                  struct sm_obj *o)
+{
+    const char *id = sm_child_id(c, k);
+    const char *arn = sm_arn(c, k->arn_type, id);
+    int found = sm_get(c, k->kind, id, o);
+    if (found < 0) {
+        return -1;
+    }
+    if (sm_authorize(c, action, arn, found ? sm_tags(o->doc) : NULL) != 0) {
+        sm_obj_release(o);
+        return -1;
+    }
+    if (found == 0) {
+        // Not verified against AWS.
+        return sm_error(c, "ResourceNotFound", "%s [%s] does not exist.", k->what, arn);
+    }
+    return 0;
+}
+
+int sm_child_create(struct svc_call *c, const struct sm_child_kind *k, const char *action)
+{
+    const char *domain_id = sm_in_str(c, "DomainId");
+    const char *name = sm_in_str(c, k->name_member);
+    const char *id = sm_child_id(c, k);
+    const char *arn = sm_arn(c, k->arn_type, id);
+    const json_t *tags = json_object_get(c->in, "Tags");
+    const json_t *settings = json_object_get(c->in, k->settings_member);
+    const char *role = sm_str(settings, "ExecutionRole");
+
+    sm_request_tags(c, tags);
+    if (sm_authorize(c, action, arn, NULL) != 0) {
+        return -1;
+    }
+    struct sm_obj d = {0};
+    if (sm_child_domain(c, domain_id, &d) != 0) {
+        return -1;
+    }
+    int rc = -1;
+    struct sm_obj old = {0};
+    json_t *doc = NULL;
+    int found = sm_get(c, k->kind, id, &old);
+    if (found < 0) {
+        goto out;
+    }
+    if (found > 0) {
+        // Not verified against AWS.
+        sm_error(c, "ResourceInUse", "Resource Arn: %s already exists.", arn);
+        goto out;
+    }
+    if (role != NULL &&
+        sm_check_execution_role(c, role, sm_fmt(c, "%s.ExecutionRole", k->settings_member)) != 0) {
+        goto out;
+    }
+    long uid = sm_take_uid(c, &d);
+    if (uid < 0) {
+        goto out;
+    }
+    json_t *now = sm_now(c);
+    doc = json_pack("{s:s, s:s, s:s, s:s, s:s, s:O, s:O}", "DomainId", domain_id, k->arn_member,
+                    arn, k->name_member, name, "HomeEfsFileSystemUid", sm_fmt(c, "%ld", uid),
+                    "Status", "Pending", "LastModifiedTime", now, "CreationTime", now);
+    json_decref(now);
+    for (size_t i = 0; k->extra != NULL && k->extra[i] != NULL; i++) {
+        const char *v = sm_in_str(c, k->extra[i]);
+        if (v != NULL) {
+            json_object_set_new(doc, k->extra[i], json_string(v));
+        }
+    }
+    if (json_is_object(settings)) {
+        json_object_set_new(doc, k->settings_member, json_deep_copy(settings));
+    }
+    if (json_is_array(tags)) {
+        json_array_extend(sm_tags(doc), (json_t *)tags);
+    }
+    const char *sname = sm_creation_name(c, domain_id, json_object_get(doc, "CreationTime"), name);
+    if (sm_put_named(c, k->kind, id, sname, domain_id, NULL, doc, true) != 0 ||
+        sm_child_schedule(c, k, sm_fmt(c, "%sCreated", k->what)) != 0) {
+        goto out;
+    }
+    c->out = json_pack("{s:s}", k->arn_member, arn);
+    rc = 0;
+out:
+    json_decref(doc);
+    sm_obj_release(&old);
+    sm_obj_release(&d);
+    return rc;
+}
 
 int sm_child_schedule(struct svc_call *c, const struct sm_child_kind *k, const char *type)
 {
@@ -509,8 +520,7 @@ int sm_child_delete(struct svc_call *c, const struct sm_child_kind *k, struct sm
 // Loads the child a task names; returns 1, 0 when it is gone, -1 on failure.
 static int task_child(struct svc_call *c, const struct sm_child_kind *k, struct sm_obj *o)
 {
-    const char *id = sm_fmt(c, "%s/%s", sm_in_str(c, "DomainId"), sm_in_str(c, k->name_member));
-    return sm_get(c, k->kind, id, o);
+    return sm_get(c, k->kind, sm_child_id(c, k), o);
 }
 
 // Pending -> InService, with the child's home directory in the domain's EFS; a home that cannot

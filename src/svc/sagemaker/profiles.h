@@ -42,10 +42,26 @@ struct sm_child_kind {
     const char *name_member;     // "UserProfileName", "SpaceName"
     const char *settings_member; // "UserSettings", "SpaceSettings"
     const char *owner;           // "user", "space": the owner part of their apps' ids
+    const char *arn_type;        // "user-profile", "space": the resource type of their ARNs
+    const char *const *extra;    // request members stored as given (NULL-terminated), or NULL
 };
 
 extern const struct sm_child_kind sm_profile_kind;
 extern const struct sm_child_kind sm_space_kind;
+
+// The store id of the request's child: "DOMAINID/NAME" (arena).
+const char *sm_child_id(struct svc_call *c, const struct sm_child_kind *k);
+
+// Loads the request's child and decides action on it with its tags. Returns 0 with *o filled
+// (release it), or -1 with c->err set (AccessDeniedException, then ResourceNotFound).
+int sm_child_load(struct svc_call *c, const struct sm_child_kind *k, const char *action,
+                  struct sm_obj *o);
+
+// CreateUserProfile / CreateSpace: decides action with the request's tags, requires the domain
+// (sm_child_domain), refuses a name in use (ResourceInUse), checks a new ExecutionRole, takes a
+// uid of the domain, stores the child Pending under its creation-ordered name and schedules
+// "<what>Created". Fills c->out. Returns 0 or -1 with c->err set.
+int sm_child_create(struct svc_call *c, const struct sm_child_kind *k, const char *action);
 
 // Schedules the task type of the request's child (args: DomainId and the child's name member).
 int sm_child_schedule(struct svc_call *c, const struct sm_child_kind *k, const char *type);

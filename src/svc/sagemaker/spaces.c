@@ -14,100 +14,17 @@
 // arn:PARTITION:sagemaker:REGION:ACCOUNT:space/DOMAINID/NAME with the space's tags, the request's
 // Tags for CreateSpace; ListSpaces on "*". Error wordings here are not verified against AWS.
 #include "svc/registry.h"
-#include "svc/sagemaker/efs.h"
-#include "svc/sagemaker/apps.h"
 #include "svc/sagemaker/profiles.h"
 #include "svc/sagemaker/sm_tasks.h"
-#include "svc/tasks.h"
 
-#include <stdlib.h>
-#include <string.h>
-
-static const char *space_id(struct svc_call *c)
-{
-    return sm_fmt(c, "%s/%s", sm_in_str(c, "DomainId"), sm_in_str(c, "SpaceName"));
-}
-
-// Loads the space of the request and authorizes action on it with its tags. Returns 0 with *s
-// filled (owned by the caller), or -1 with c->err set.
 static int load_space(struct svc_call *c, const char *action, struct sm_obj *s)
 {
-    const char *id = space_id(c);
-    const char *arn = sm_arn(c, "space", id);
-    int found = sm_get(c, SM_KIND_SPACE, id, s);
-    if (found < 0) {
-        return -1;
-    }
-    if (sm_authorize(c, action, arn, found ? sm_tags(s->doc) : NULL) != 0) {
-        sm_obj_release(s);
-        return -1;
-    }
-    if (found == 0) {
-        // Not verified against AWS.
-        return sm_error(c, "ResourceNotFound", "Space [%s] does not exist.", arn);
-    }
-    return 0;
+    return sm_child_load(c, &sm_space_kind, action, s);
 }
 
 static int create_space_body(struct svc_call *c)
 {
-    const char *domain_id = sm_in_str(c, "DomainId");
-    const char *id = space_id(c);
-    const char *arn = sm_arn(c, "space", id);
-    const json_t *tags = json_object_get(c->in, "Tags");
-    const json_t *settings = json_object_get(c->in, "SpaceSettings");
-
-    sm_request_tags(c, tags);
-    if (sm_authorize(c, "sagemaker:CreateSpace", arn, NULL) != 0) {
-        return -1;
-    }
-    struct sm_obj d = {0};
-    if (sm_child_domain(c, domain_id, &d) != 0) {
-        return -1;
-    }
-    int rc = -1;
-    struct sm_obj old = {0};
-    json_t *doc = NULL;
-    int found = sm_get(c, SM_KIND_SPACE, id, &old);
-    if (found < 0) {
-        goto out;
-    }
-    if (found > 0) {
-        // Not verified against AWS.
-        sm_error(c, "ResourceInUse", "Resource Arn: %s already exists.", arn);
-        goto out;
-    }
-    long uid = sm_take_uid(c, &d);
-    if (uid < 0) {
-        goto out;
-    }
-    doc = json_object();
-    json_object_set_new(doc, "DomainId", json_string(domain_id));
-    json_object_set_new(doc, "SpaceArn", json_string(arn));
-    json_object_set_new(doc, "SpaceName", json_string(sm_in_str(c, "SpaceName")));
-    json_object_set_new(doc, "HomeEfsFileSystemUid", json_string(sm_fmt(c, "%ld", uid)));
-    json_object_set_new(doc, "Status", json_string("Pending"));
-    json_object_set_new(doc, "LastModifiedTime", sm_now(c));
-    json_object_set_new(doc, "CreationTime", sm_now(c));
-    if (json_is_object(settings)) {
-        json_object_set_new(doc, "SpaceSettings", json_deep_copy(settings));
-    }
-    if (json_is_array(tags)) {
-        json_array_extend(sm_tags(doc), (json_t *)tags);
-    }
-    const char *sname = sm_creation_name(c, domain_id, json_object_get(doc, "CreationTime"),
-                                         sm_in_str(c, "SpaceName"));
-    if (sm_put_named(c, SM_KIND_SPACE, id, sname, domain_id, NULL, doc, true) != 0 ||
-        sm_child_schedule(c, &sm_space_kind, "SpaceCreated") != 0) {
-        goto out;
-    }
-    c->out = json_pack("{s:s}", "SpaceArn", arn);
-    rc = 0;
-out:
-    json_decref(doc);
-    sm_obj_release(&old);
-    sm_obj_release(&d);
-    return rc;
+    return sm_child_create(c, &sm_space_kind, "sagemaker:CreateSpace");
 }
 SM_OPERATION(create_space, true)
 
