@@ -318,6 +318,29 @@ static void request_keys(struct aws_request *ar, const struct svc_caller *caller
     policy_context_set(ctx, "aws:ViaAWSService", "false");
 }
 
+// The SigV4 view of a request: the raw target, every header, the whole body (headers in its
+// arena); expect_service (may be NULL) is the service the credential scope must name.
+static struct sigv4_request sigv4_view(const struct http_request *rq, const char *expect_service)
+{
+    struct sigv4_header *hs = arena_alloc(rq->arena, (rq->header_count + 1) * sizeof(*hs));
+    for (size_t i = 0; i < rq->header_count; i++) {
+        hs[i] = (struct sigv4_header){rq->headers[i].name, strlen(rq->headers[i].name),
+                                      rq->headers[i].value, strlen(rq->headers[i].value)};
+    }
+    return (struct sigv4_request){
+        .method = rq->method,
+        .raw_path = rq->raw_path,
+        .raw_path_len = rq->raw_path_len,
+        .raw_query = rq->raw_query,
+        .raw_query_len = rq->raw_query_len,
+        .headers = hs,
+        .header_count = rq->header_count,
+        .body = rq->body,
+        .body_len = rq->body_len,
+        .expect_service = expect_service,
+    };
+}
+
 static void serve_aws(struct aws_request *ar)
 {
     const struct http_request *rq = ar->rq;
@@ -328,23 +351,7 @@ static void serve_aws(struct aws_request *ar)
     sb_copy(ar->action, sizeof(ar->action), "-");
     sb_copy(ar->decision, sizeof(ar->decision), "-");
 
-    // The SigV4 view of the request: the raw target, every header, the whole body.
-    struct sigv4_header *hs = arena_alloc(a, (rq->header_count + 1) * sizeof(*hs));
-    for (size_t i = 0; i < rq->header_count; i++) {
-        hs[i] = (struct sigv4_header){rq->headers[i].name, strlen(rq->headers[i].name),
-                                      rq->headers[i].value, strlen(rq->headers[i].value)};
-    }
-    struct sigv4_request srq = {
-        .method = rq->method,
-        .raw_path = rq->raw_path,
-        .raw_path_len = rq->raw_path_len,
-        .raw_query = rq->raw_query,
-        .raw_query_len = rq->raw_query_len,
-        .headers = hs,
-        .header_count = rq->header_count,
-        .body = rq->body,
-        .body_len = rq->body_len,
-    };
+    struct sigv4_request srq = sigv4_view(rq, NULL);
     struct sigv4_claim claim;
     enum sigv4_failure why = SIGV4_OK;
     char msg[1024];
@@ -548,23 +555,7 @@ static void serve_debug(struct aws_request *ar, svc_handler_fn fn)
         send_debug_error(ar);
         goto out;
     }
-    struct sigv4_header *hs = arena_alloc(a, (rq->header_count + 1) * sizeof(*hs));
-    for (size_t i = 0; i < rq->header_count; i++) {
-        hs[i] = (struct sigv4_header){rq->headers[i].name, strlen(rq->headers[i].name),
-                                      rq->headers[i].value, strlen(rq->headers[i].value)};
-    }
-    struct sigv4_request srq = {
-        .method = rq->method,
-        .raw_path = rq->raw_path,
-        .raw_path_len = rq->raw_path_len,
-        .raw_query = rq->raw_query,
-        .raw_query_len = rq->raw_query_len,
-        .headers = hs,
-        .header_count = rq->header_count,
-        .body = rq->body,
-        .body_len = rq->body_len,
-        .expect_service = "ec2",
-    };
+    struct sigv4_request srq = sigv4_view(rq, "ec2");
     struct sigv4_claim claim;
     enum sigv4_failure why = SIGV4_OK;
     char msg[1024];
